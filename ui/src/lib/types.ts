@@ -1,0 +1,69 @@
+// The shapes the Rust commands return (src-tauri/src/dto.rs and keebai_api::wire).
+
+export type TokenStatus = 'active' | 'expired' | 'revoked';
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  status: TokenStatus;
+}
+
+export interface TokenListView {
+  tokens: TokenRecord[];
+  active_count: number;
+  active_limit: number;
+  offline: boolean;
+  fetched_at: string;
+}
+
+export interface Permission {
+  key: string;
+  group: string;
+  label: string;
+  description: string;
+}
+
+export interface PermissionGroup {
+  group: string;
+  permissions: Permission[];
+}
+
+export interface Account {
+  server: string;
+  tenant: string;
+  email: string;
+}
+
+export interface AppConfig {
+  default_server: string | null;
+  last_account: Account | null;
+  clipboard_clear_seconds: number;
+  version: string;
+}
+
+export interface SessionView {
+  server: string;
+  tenant: { id: string; slug: string; name: string };
+  user: { id: string; email: string; name: string };
+  permissions: string[];
+  can_manage_tokens: boolean;
+  keyring: { persisted: boolean; message: string | null };
+}
+
+export interface CreatedTokenView {
+  token: string;
+  record: TokenRecord;
+}
+
+/** The one error shape every command rejects with. Switch on `code`, never on `message`. */
+export interface AppError {
+  code: string;
+  message: string;
+  field?: string;
+}
