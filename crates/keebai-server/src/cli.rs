@@ -1,0 +1,213 @@
+//! The command line: `init`, `serve` and `demo`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::config::{self, DbUrl};
+use crate::domain::{Service, Settings};
+use crate::telemetry::{self, LogFormat};
+use crate::{demo, server, store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keebai-server",
+    version,
+    about = "The Keebai backend's token service: tenants, users, roles, sign-in sessions and personal access tokens.",
+    long_about = "The Keebai backend's token service.\n\n\
+        Users sign in with a password (POST /v1/sessions) and mint personal access tokens\n\
+        (kbai_pk_…) with explicit scopes, optional expiry and immediate revocation. Only SHA-256\n\
+        hashes of tokens are stored. The HTTP contract is served as OpenAPI at /v1/openapi.json.\n\n\
+        Quick start:\n  keebai-server demo                      # seeded demo tenant on 127.0.0.1:8080\n\n\
+        For real:\n  KEEBAI_ADMIN_PASSWORD=… keebai-server init --tenant acme --admin-email you@acme.com\n  keebai-server serve\n\n\
+        Logs go to stderr (RUST_LOG sets the level, default info); never a secret."
+)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(
+        long,
+        global = true,
+        env = "KEEBAI_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the schema if needed and a tenant with one Admin user.
+    ///
+    /// The admin's password is $KEEBAI_ADMIN_PASSWORD when set; otherwise one is generated and
+    /// printed once.
+    Init {
+        /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data directory]
+        #[arg(long, env = "KEEBAI_DB")]
+        db: Option<DbUrl>,
+        /// Tenant slug (lowercase letters, digits, dashes), e.g. acme.
+        #[arg(long)]
+        tenant: String,
+        /// Display name of the tenant [default: the slug].
+        #[arg(long)]
+        tenant_name: Option<String>,
+        /// E-mail of the tenant's first Admin user.
+        #[arg(long)]
+        admin_email: String,
+    },
+    /// Serve the HTTP API until SIGINT or SIGTERM.
+    ///
+    /// Prints `listening on http://IP:PORT` on stdout once bound (useful with port 0).
+    Serve {
+        /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data directory]
+        #[arg(long, env = "KEEBAI_DB")]
+        db: Option<DbUrl>,
+        /// Address to listen on.
+        #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Serve a seeded demo tenant `acme` (users, roles, tokens with usage history) and print
+    /// how to sign in.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Database [default: a fresh SQLite file in a temporary folder, removed on exit].
+        #[arg(long, env = "KEEBAI_DB")]
+        db: Option<DbUrl>,
+    },
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init {
+            db,
+            tenant,
+            tenant_name,
+            admin_email,
+        } => {
+            let db = db.unwrap_or_else(config::default_db);
+            let store = store::open(&db).await?;
+            let svc = Service::new(store, Settings::default());
+            let (password, generated) = match std::env::var("KEEBAI_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (generate_password()?, true),
+            };
+            let name = tenant_name.unwrap_or_else(|| tenant.clone());
+            let created = svc
+                .create_tenant(&tenant, &name, &admin_email, password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created tenant {} in {db}", created.tenant.slug);
+            println!("admin: {}", created.admin.email);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Command::Serve { db, listen } => {
+            let db = db.unwrap_or_else(config::default_db);
+            let store = store::open(&db).await?;
+            tracing::info!(db = %db, "database ready");
+            serve_on(store, listen).await
+        }
+        Command::Demo { listen, db } => {
+            let tmp;
+            let db = match db {
+                Some(db) => db,
+                None => {
+                    tmp = tempdir()?;
+                    DbUrl::Sqlite(tmp.join("demo.db"))
+                }
+            };
+            let store = store::open(&db).await?;
+            let svc = Service::new(store.clone(), Settings::default());
+            let seeded = demo::seed(&svc).await?;
+            drop(svc);
+            println!(
+                "Keebai demo tenant `{}` ({}) in {db}",
+                demo::TENANT,
+                if seeded {
+                    "freshly seeded"
+                } else {
+                    "already seeded"
+                }
+            );
+            println!("Sign in with Tenant `{}` and one of:", demo::TENANT);
+            for a in &demo::ACCOUNTS {
+                println!("  {:<18} {:<22} {}", a.email, a.password, a.what);
+            }
+            let result = serve_on(store, listen).await;
+            if let DbUrl::Sqlite(path) = &db {
+                if path.ends_with("demo.db")
+                    && path
+                        .parent()
+                        .is_some_and(|p| p.starts_with(std::env::temp_dir()))
+                {
+                    let _ = std::fs::remove_dir_all(path.parent().unwrap_or(path));
+                }
+            }
+            result
+        }
+    }
+}
+
+async fn serve_on(store: store::DynStore, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    std::io::stdout().flush()?;
+    tracing::info!(%addr, engine = store.engine(), "serving");
+    server::serve(
+        store,
+        listener,
+        Settings::default(),
+        server::shutdown_signal(),
+    )
+    .await
+}
+
+/// 24 characters from the OS CSPRNG, without look-alike characters.
+fn generate_password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("OS random source: {e}"))?;
+    // 256 % 55 bias is under 0.4 bits over the whole password; acceptable for a one-time
+    // bootstrap secret the admin is told to change.
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}
+
+fn tempdir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("keebai-demo-{}", crate::domain::new_id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,103 @@
+//! Command-line configuration values: database URLs and the default data location.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Where the data lives: `sqlite://PATH` or `postgres://…`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl FromStr for DbUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(path) = s.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(
+                    "sqlite:// needs a file path, e.g. sqlite:///var/lib/keebai/keebai.db".into(),
+                );
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(Self::Postgres(s.to_owned()))
+        } else {
+            Err("use sqlite://PATH or postgres://USER@HOST/DB".into())
+        }
+    }
+}
+
+impl fmt::Debug for DbUrl {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            Self::Postgres(url) => write!(f, "{}", redact_password(url)),
+        }
+    }
+}
+
+impl fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The OS data directory for the server (e.g. `~/.local/share/keebai-server` on Linux).
+pub fn data_dir() -> PathBuf {
+    directories::ProjectDirs::from("com", "Keebai", "keebai-server")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The default database: `keebai.db` in the data directory.
+pub fn default_db() -> DbUrl {
+    DbUrl::Sqlite(data_dir().join("keebai.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_engines_and_refuses_others() {
+        assert_eq!(
+            "sqlite:///tmp/x.db".parse::<DbUrl>(),
+            Ok(DbUrl::Sqlite("/tmp/x.db".into()))
+        );
+        assert!(matches!(
+            "postgres://u@h/db".parse::<DbUrl>(),
+            Ok(DbUrl::Postgres(_))
+        ));
+        assert!("mysql://x".parse::<DbUrl>().is_err());
+        assert!("sqlite://".parse::<DbUrl>().is_err());
+    }
+
+    #[test]
+    fn display_hides_the_postgres_password() {
+        let u: DbUrl = "postgres://keebai:s3cret@db.internal:5432/keebai"
+            .parse()
+            .expect("url");
+        assert_eq!(
+            u.to_string(),
+            "postgres://keebai:***@db.internal:5432/keebai"
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! The demo tenant `acme`: users with and without the token permission, and a dozen tokens
+//! of varied age, scopes, expiry, status and last use, so the desktop app has something real
+//! to show. The tokens' secrets are generated and thrown away: only their hashes exist.
+
+use keebai_api::TokenSecret;
+
+use crate::domain::permissions::{self, MANAGE_TOKENS};
+use crate::domain::{new_id, now, passwords, Service};
+use crate::store::{MessageRow, RoleRow, TokenRow, UserRow};
+
+/// A demo account and its password, for printing.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub what: &'static str,
+}
+
+pub const TENANT: &str = "acme";
+
+/// Demo-only passwords: the demo server listens on loopback and its data is throwaway.
+pub const ACCOUNTS: [DemoAccount; 3] = [
+    DemoAccount {
+        email: "admin@acme.test",
+        password: "admin-demo-password",
+        what: "Admin: every permission",
+    },
+    DemoAccount {
+        email: "dev@acme.test",
+        password: "dev-demo-password",
+        what: "Developer: Member + Manage API Tokens, a dozen tokens",
+    },
+    DemoAccount {
+        email: "member@acme.test",
+        password: "member-demo-password",
+        what: "Member: no Manage API Tokens yet",
+    },
+];
+
+const DAY: i64 = 86_400;
+
+/// Seeds the demo tenant unless it already exists. Returns whether it seeded.
+pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
+    if svc.store.tenant_by_slug(TENANT).await?.is_some() {
+        return Ok(false);
+    }
+    let [admin, dev, member] = &ACCOUNTS;
+    let t = svc
+        .create_tenant(TENANT, "Acme Corp", admin.email, admin.password.to_owned())
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the demo tenant: {e}"))?;
+    let mut dev_perms = permissions::member_keys();
+    dev_perms.push(MANAGE_TOKENS.into());
+    let developer = RoleRow {
+        id: new_id(),
+        tenant_id: t.tenant.id.clone(),
+        name: "Developer".into(),
+        permissions: dev_perms,
+        builtin: false,
+    };
+    svc.store.insert_role(&developer).await?;
+    let dev_user = user(
+        svc,
+        &t.tenant.id,
+        dev.email,
+        "Dana Developer",
+        dev.password,
+        &developer.id,
+    )
+    .await?;
+    user(
+        svc,
+        &t.tenant.id,
+        member.email,
+        "Milo Member",
+        member.password,
+        &t.member_role_id,
+    )
+    .await?;
+
+    let now = now().timestamp();
+    // (name, scopes, created days ago, expires in days (None = never), last used days ago, revoked days ago)
+    let dev_tokens: [(&str, &[&str], i64, Option<i64>, Option<i64>, Option<i64>); 12] = [
+        (
+            "Zapier production",
+            &["messages.read", "messages.write"],
+            200,
+            None,
+            Some(0),
+            None,
+        ),
+        (
+            "n8n nightly sync",
+            &["messages.read", "contacts.read"],
+            85,
+            Some(5),
+            Some(1),
+            None,
+        ),
+        ("Local dev", &["messages.read"], 3, Some(87), None, None),
+        (
+            "CRM import",
+            &["contacts.read"],
+            150,
+            Some(30),
+            Some(120),
+            None,
+        ),
+        (
+            "Support inbox bot",
+            &["messages.read", "messages.write"],
+            60,
+            Some(30),
+            Some(0),
+            None,
+        ),
+        (
+            "Analytics export",
+            &["messages.read", "contacts.read"],
+            40,
+            Some(50),
+            Some(33),
+            None,
+        ),
+        (
+            "Token admin script",
+            &["developer.manage_tokens"],
+            10,
+            Some(80),
+            Some(2),
+            None,
+        ),
+        (
+            "Old Zapier (rotated)",
+            &["messages.read", "messages.write"],
+            290,
+            Some(-200),
+            Some(201),
+            Some(200),
+        ),
+        (
+            "Leaked laptop key",
+            &["messages.write"],
+            45,
+            Some(45),
+            Some(20),
+            Some(19),
+        ),
+        (
+            "Hackathon demo",
+            &["messages.read"],
+            130,
+            Some(-40),
+            Some(45),
+            None,
+        ),
+        (
+            "Q3 migration",
+            &["contacts.read"],
+            120,
+            Some(-30),
+            None,
+            None,
+        ),
+        (
+            "Intern sandbox",
+            &["messages.read"],
+            95,
+            None,
+            None,
+            Some(60),
+        ),
+    ];
+    for (name, scopes, age, expires, used, revoked) in dev_tokens {
+        let secret =
+            TokenSecret::generate_pat().map_err(|e| anyhow::anyhow!("OS random source: {e}"))?;
+        let row = TokenRow {
+            id: new_id(),
+            tenant_id: t.tenant.id.clone(),
+            user_id: dev_user.id.clone(),
+            name: name.into(),
+            prefix: secret.prefix().to_owned(),
+            hash: secret.sha256().to_hex(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            // Minutes of jitter so rows created "the same day" still sort stably.
+            created_at: now - age * DAY - i64::from(name.len() as u8) * 60,
+            expires_at: expires.map(|d| now + d * DAY),
+            last_used_at: used.map(|d| now - d * DAY - 3600),
+            revoked_at: revoked.map(|d| now - d * DAY),
+        };
+        svc.store
+            .insert_token_within_limit(&row, now, u32::MAX)
+            .await?;
+    }
+    for (i, body) in [
+        "Welcome to Keebai!",
+        "Quarterly numbers are in.",
+        "Who took the last coffee?",
+    ]
+    .iter()
+    .enumerate()
+    {
+        svc.store
+            .insert_message(&MessageRow {
+                id: new_id(),
+                tenant_id: t.tenant.id.clone(),
+                author_id: t.admin.id.clone(),
+                body: (*body).into(),
+                created_at: now - (3 - i as i64) * DAY,
+            })
+            .await?;
+    }
+    Ok(true)
+}
+
+async fn user(
+    svc: &Service,
+    tenant_id: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+    role_id: &str,
+) -> anyhow::Result<UserRow> {
+    let row = UserRow {
+        id: new_id(),
+        tenant_id: tenant_id.to_owned(),
+        email: email.into(),
+        name: name.into(),
+        password_hash: passwords::hash(password.to_owned())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        role_ids: vec![role_id.to_owned()],
+    };
+    svc.store.insert_user(&row).await?;
+    Ok(row)
+}

@@ -1,0 +1,353 @@
+//! Tenants, roles and users.
+//!
+//! Two guards against privilege escalation beyond the contract's permission checks: an actor
+//! can only grant (to a role) or assign (through a role) permissions they hold themselves, and
+//! the built-in Admin role always keeps every permission so a tenant cannot lock itself out.
+
+use std::collections::BTreeSet;
+
+use keebai_api::wire::{
+    CreateRoleRequest, CreateUserRequest, Me, Role, Tenant, UpdateRoleRequest, User,
+};
+
+use super::audit::{ROLE_CREATED, ROLE_UPDATED, USER_CREATED, USER_ROLES_CHANGED};
+use super::auth::Principal;
+use super::error::{DomainError, DomainResult};
+use super::newtypes::{person_name, Email, RoleName, Scopes, MIN_PASSWORD_CHARS};
+use super::permissions::{self, MANAGE_ROLES, MANAGE_USERS};
+use super::{new_id, passwords, Service};
+use crate::store::{RoleRow, StoreError, TenantRow, UserRow};
+
+/// The ids of a new tenant's built-in roles and first admin.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub tenant: TenantRow,
+    pub admin_role_id: String,
+    pub member_role_id: String,
+    pub admin: UserRow,
+}
+
+impl Service {
+    /// Creates a tenant with the built-in Admin and Member roles and one Admin user.
+    pub async fn create_tenant(
+        &self,
+        slug: &str,
+        name: &str,
+        admin_email: &str,
+        admin_password: String,
+    ) -> DomainResult<NewTenant> {
+        let slug = slug.trim().to_lowercase();
+        let slug_ok = !slug.is_empty()
+            && slug.len() <= 63
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !slug_ok {
+            return Err(DomainError::invalid(
+                "tenant",
+                "use 1–63 lowercase letters, digits or dashes",
+            ));
+        }
+        let email = Email::parse(admin_email)?;
+        check_password(&admin_password)?;
+        if self.store.tenant_by_slug(&slug).await?.is_some() {
+            return Err(DomainError::invalid(
+                "tenant",
+                format!("tenant {slug} already exists"),
+            ));
+        }
+        let tenant = TenantRow {
+            id: new_id(),
+            slug,
+            name: name.to_owned(),
+        };
+        self.store.insert_tenant(&tenant).await?;
+        let admin_role = RoleRow {
+            id: new_id(),
+            tenant_id: tenant.id.clone(),
+            name: permissions::ADMIN_ROLE.into(),
+            permissions: permissions::all_keys(),
+            builtin: true,
+        };
+        let member_role = RoleRow {
+            id: new_id(),
+            tenant_id: tenant.id.clone(),
+            name: permissions::MEMBER_ROLE.into(),
+            permissions: permissions::member_keys(),
+            builtin: true,
+        };
+        self.store.insert_role(&admin_role).await?;
+        self.store.insert_role(&member_role).await?;
+        let admin = UserRow {
+            id: new_id(),
+            tenant_id: tenant.id.clone(),
+            email: email.as_str().to_owned(),
+            name: "Administrator".into(),
+            password_hash: passwords::hash(admin_password).await?,
+            role_ids: vec![admin_role.id.clone()],
+        };
+        self.store.insert_user(&admin).await?;
+        Ok(NewTenant {
+            tenant,
+            admin_role_id: admin_role.id,
+            member_role_id: member_role.id,
+            admin,
+        })
+    }
+
+    /// `GET /v1/me`.
+    pub async fn me(&self, principal: &Principal) -> DomainResult<Me> {
+        let t = self.tenant_of(principal).await?;
+        Ok(Me {
+            user: user_to_wire(principal.user.clone()),
+            tenant: Tenant {
+                id: t.id,
+                slug: t.slug,
+                name: t.name,
+            },
+            permissions: principal.permissions.iter().cloned().collect(),
+        })
+    }
+
+    pub async fn roles(&self, principal: &Principal) -> DomainResult<Vec<Role>> {
+        principal.require(MANAGE_ROLES)?;
+        let rows = self.store.roles(principal.tenant_id()).await?;
+        Ok(rows.into_iter().map(role_to_wire).collect())
+    }
+
+    pub async fn create_role(
+        &self,
+        principal: &Principal,
+        req: CreateRoleRequest,
+        ip: Option<&str>,
+    ) -> DomainResult<Role> {
+        principal.require(MANAGE_ROLES)?;
+        let name = RoleName::parse(&req.name)?.into_inner();
+        let perms = Scopes::parse(&req.permissions, "permissions", true)?.into_inner();
+        require_holds(principal, perms.iter())?;
+        let row = RoleRow {
+            id: new_id(),
+            tenant_id: principal.tenant_id().to_owned(),
+            name,
+            permissions: perms,
+            builtin: false,
+        };
+        self.store.insert_role(&row).await.map_err(duplicate_role)?;
+        self.audit(
+            principal.tenant_id(),
+            Some(&principal.user.id),
+            ROLE_CREATED,
+            Some(&row.id),
+            ip,
+        )
+        .await;
+        Ok(role_to_wire(row))
+    }
+
+    pub async fn update_role(
+        &self,
+        principal: &Principal,
+        id: &str,
+        req: UpdateRoleRequest,
+        ip: Option<&str>,
+    ) -> DomainResult<Role> {
+        principal.require(MANAGE_ROLES)?;
+        let mut row = self
+            .store
+            .role(principal.tenant_id(), id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let perms = Scopes::parse(&req.permissions, "permissions", true)?.into_inner();
+        let added = perms.iter().filter(|p| !row.permissions.contains(p));
+        require_holds(principal, added)?;
+        if row.builtin
+            && row.name == permissions::ADMIN_ROLE
+            && perms.len() < permissions::all_keys().len()
+        {
+            return Err(DomainError::invalid(
+                "permissions",
+                "the built-in Admin role always holds every permission",
+            ));
+        }
+        if let Some(name) = req.name {
+            let name = RoleName::parse(&name)?.into_inner();
+            if row.builtin && name != row.name {
+                return Err(DomainError::invalid(
+                    "name",
+                    "built-in roles cannot be renamed",
+                ));
+            }
+            row.name = name;
+        }
+        row.permissions = perms;
+        self.store.update_role(&row).await.map_err(duplicate_role)?;
+        self.audit(
+            principal.tenant_id(),
+            Some(&principal.user.id),
+            ROLE_UPDATED,
+            Some(&row.id),
+            ip,
+        )
+        .await;
+        tracing::info!(role_id = %row.id, "role permissions changed");
+        Ok(role_to_wire(row))
+    }
+
+    pub async fn users(&self, principal: &Principal) -> DomainResult<Vec<User>> {
+        principal.require(MANAGE_USERS)?;
+        let rows = self.store.users(principal.tenant_id()).await?;
+        Ok(rows.into_iter().map(user_to_wire).collect())
+    }
+
+    pub async fn create_user(
+        &self,
+        principal: &Principal,
+        req: CreateUserRequest,
+        ip: Option<&str>,
+    ) -> DomainResult<User> {
+        principal.require(MANAGE_USERS)?;
+        let email = Email::parse(&req.email)?;
+        let name = person_name(&req.name)?;
+        check_password(req.password.expose())?;
+        let role_ids = self.checked_role_ids(principal, &req.role_ids).await?;
+        let row = UserRow {
+            id: new_id(),
+            tenant_id: principal.tenant_id().to_owned(),
+            email: email.as_str().to_owned(),
+            name,
+            password_hash: passwords::hash(req.password.expose().to_owned()).await?,
+            role_ids,
+        };
+        self.store.insert_user(&row).await.map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                DomainError::invalid("email", "a user with this e-mail already exists")
+            }
+            e => e.into(),
+        })?;
+        self.audit(
+            principal.tenant_id(),
+            Some(&principal.user.id),
+            USER_CREATED,
+            Some(&row.id),
+            ip,
+        )
+        .await;
+        Ok(user_to_wire(row))
+    }
+
+    pub async fn set_user_roles(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        role_ids: &[String],
+        ip: Option<&str>,
+    ) -> DomainResult<User> {
+        principal.require(MANAGE_USERS)?;
+        let mut user = self
+            .store
+            .user(principal.tenant_id(), user_id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let role_ids = self.checked_role_ids(principal, role_ids).await?;
+        self.store.set_user_roles(&user.id, &role_ids).await?;
+        user.role_ids = role_ids;
+        self.audit(
+            principal.tenant_id(),
+            Some(&principal.user.id),
+            USER_ROLES_CHANGED,
+            Some(&user.id),
+            ip,
+        )
+        .await;
+        Ok(user_to_wire(user))
+    }
+
+    /// Deduplicated role ids that exist in the tenant and grant nothing the actor lacks.
+    async fn checked_role_ids(
+        &self,
+        principal: &Principal,
+        ids: &[String],
+    ) -> DomainResult<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        let mut granted = BTreeSet::new();
+        for id in ids {
+            let role = self
+                .store
+                .role(principal.tenant_id(), id)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "role_ids",
+                        format!(
+                            "no role with id {:?}",
+                            id.chars().take(64).collect::<String>()
+                        ),
+                    )
+                })?;
+            granted.extend(role.permissions);
+            if !out.contains(id) {
+                out.push(id.clone());
+            }
+        }
+        require_holds(principal, granted.iter())?;
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn require_holds<'a>(
+    principal: &Principal,
+    perms: impl IntoIterator<Item = &'a String>,
+) -> DomainResult<()> {
+    for p in perms {
+        if !principal.has(p) {
+            return Err(DomainError::forbidden(format!(
+                "you cannot grant the {p} permission because you do not hold it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_role(e: StoreError) -> DomainError {
+    match e {
+        StoreError::Conflict(_) => {
+            DomainError::invalid("name", "a role with this name already exists")
+        }
+        e => e.into(),
+    }
+}
+
+fn check_password(p: &str) -> DomainResult<()> {
+    if p.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(DomainError::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if p.len() > 1024 {
+        return Err(DomainError::invalid(
+            "password",
+            "must be at most 1024 bytes",
+        ));
+    }
+    Ok(())
+}
+
+pub fn user_to_wire(u: UserRow) -> User {
+    User {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role_ids: u.role_ids,
+    }
+}
+
+pub fn role_to_wire(r: RoleRow) -> Role {
+    Role {
+        id: r.id,
+        name: r.name,
+        permissions: r.permissions,
+        builtin: r.builtin,
+    }
+}

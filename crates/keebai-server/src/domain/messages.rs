@@ -1,0 +1,56 @@
+//! The resource API that proves tokens work: `GET/POST /v1/messages`.
+
+use keebai_api::wire::{Message, MessageList, PostMessageRequest};
+
+use super::auth::Principal;
+use super::error::{DomainError, DomainResult};
+use super::permissions::{MESSAGES_READ, MESSAGES_WRITE};
+use super::{from_ts, new_id, now, Service};
+use crate::store::MessageRow;
+
+/// Longest message body, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+impl Service {
+    pub async fn messages(&self, principal: &Principal) -> DomainResult<MessageList> {
+        principal.require(MESSAGES_READ)?;
+        let rows = self.store.messages(principal.tenant_id(), 100).await?;
+        Ok(MessageList {
+            messages: rows.into_iter().map(to_wire).collect(),
+        })
+    }
+
+    pub async fn post_message(
+        &self,
+        principal: &Principal,
+        req: PostMessageRequest,
+    ) -> DomainResult<Message> {
+        principal.require(MESSAGES_WRITE)?;
+        let body = req.body.trim();
+        let chars = body.chars().count();
+        if chars == 0 || chars > MAX_MESSAGE_CHARS {
+            return Err(DomainError::invalid(
+                "body",
+                format!("must be 1–{MAX_MESSAGE_CHARS} characters"),
+            ));
+        }
+        let row = MessageRow {
+            id: new_id(),
+            tenant_id: principal.tenant_id().to_owned(),
+            author_id: principal.user.id.clone(),
+            body: body.to_owned(),
+            created_at: now().timestamp(),
+        };
+        self.store.insert_message(&row).await?;
+        Ok(to_wire(row))
+    }
+}
+
+fn to_wire(r: MessageRow) -> Message {
+    Message {
+        id: r.id,
+        body: r.body,
+        author_id: r.author_id,
+        created_at: from_ts(r.created_at),
+    }
+}

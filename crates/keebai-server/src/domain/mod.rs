@@ -1,0 +1,94 @@
+//! The token service's rules, in plain Rust: no HTTP types here.
+//!
+//! [`Service`] holds the store and the in-memory helpers (last-used batching, sign-in
+//! throttling). Each submodule adds the operations of one area:
+//!
+//! * [`auth`] — credential → [`auth::Principal`] (who, through what, allowed to do what now);
+//! * [`sessions`] — sign-in with argon2id passwords, throttled failures, sign-out;
+//! * [`tokens`] — the personal access token lifecycle and its rules;
+//! * [`admin`] — tenants, roles and users;
+//! * [`messages`] — the small resource API that proves tokens work;
+//! * [`usage`] — `last_used_at` recorded in memory, flushed in batches;
+//! * [`audit`] — audit events.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod messages;
+pub mod newtypes;
+pub mod passwords;
+pub mod permissions;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod usage;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+pub use error::{DomainError, DomainResult};
+
+use crate::store::DynStore;
+
+/// Tunables with production defaults; tests shorten some of them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a sign-in session lasts.
+    pub session_ttl: Duration,
+    /// How often pending last-used times are written (the contract allows at most 5 s of lag).
+    pub usage_flush_interval: Duration,
+    /// Failed sign-ins per account within [`Settings::sign_in_window`] before 429.
+    pub sign_in_failures: usize,
+    pub sign_in_window: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_ttl: Duration::from_secs(8 * 3600),
+            usage_flush_interval: Duration::from_secs(2),
+            sign_in_failures: 5,
+            sign_in_window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The token service: store plus in-memory state shared by every request.
+pub struct Service {
+    pub store: DynStore,
+    pub settings: Settings,
+    pub usage: Arc<usage::UsageRecorder>,
+    throttle: throttle::SignInThrottle,
+}
+
+impl Service {
+    pub fn new(store: DynStore, settings: Settings) -> Arc<Self> {
+        let usage = Arc::new(usage::UsageRecorder::new(store.clone()));
+        let throttle =
+            throttle::SignInThrottle::new(settings.sign_in_failures, settings.sign_in_window);
+        Arc::new(Self {
+            store,
+            settings,
+            usage,
+            throttle,
+        })
+    }
+}
+
+/// Now, at whole seconds (every stored and printed time is whole seconds).
+pub fn now() -> DateTime<Utc> {
+    from_ts(Utc::now().timestamp())
+}
+
+/// Unix seconds to a UTC time; out-of-range values clamp to the epoch rather than panic.
+pub fn from_ts(ts: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
+}
+
+/// A fresh opaque id: time-ordered UUIDv7 text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,93 @@
+//! Sign-in sessions: password check, throttling, session tokens stored as hashes.
+
+use keebai_api::wire::{CreatedSecret, SessionRequest, SessionResponse};
+use keebai_api::TokenSecret;
+
+use super::audit::{SESSION_CREATED, SESSION_ENDED, SESSION_FAILED};
+use super::auth::{Principal, Via};
+use super::error::{DomainError, DomainResult};
+use super::{admin, from_ts, now, passwords, Service};
+use crate::store::SessionRow;
+
+impl Service {
+    /// `POST /v1/sessions`.
+    pub async fn sign_in(
+        &self,
+        req: SessionRequest,
+        ip: Option<&str>,
+    ) -> DomainResult<SessionResponse> {
+        let email = req.email.trim().to_lowercase();
+        let account = format!("{}\u{0}{}", req.tenant.trim(), email);
+        if let Some(retry_after_secs) = self.throttle.check(&account) {
+            return Err(DomainError::RateLimited { retry_after_secs });
+        }
+        let tenant = self.store.tenant_by_slug(req.tenant.trim()).await?;
+        let user = match &tenant {
+            Some(t) => self.store.user_by_email(&t.id, &email).await?,
+            None => None,
+        };
+        // Always run one argon2 verification so unknown tenants and accounts take as long as
+        // a wrong password.
+        let ok = passwords::verify(
+            req.password.expose().to_owned(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await?;
+        let (Some(tenant), Some(user), true) = (tenant.as_ref(), user, ok) else {
+            self.throttle.record_failure(&account);
+            if let Some(t) = &tenant {
+                self.audit(&t.id, None, SESSION_FAILED, None, ip).await;
+            }
+            tracing::info!(tenant = %req.tenant.trim(), "failed sign-in");
+            return Err(DomainError::Unauthorized);
+        };
+        self.throttle.clear(&account);
+        let secret = TokenSecret::generate_session()
+            .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
+        let created = now();
+        let expires =
+            created + chrono::Duration::from_std(self.settings.session_ttl).unwrap_or_default();
+        self.store
+            .insert_session(&SessionRow {
+                hash: secret.sha256().to_hex(),
+                user_id: user.id.clone(),
+                tenant_id: tenant.id.clone(),
+                created_at: created.timestamp(),
+                expires_at: expires.timestamp(),
+            })
+            .await?;
+        self.audit(
+            &tenant.id,
+            Some(&user.id),
+            SESSION_CREATED,
+            Some(&user.id),
+            ip,
+        )
+        .await;
+        tracing::info!(user_id = %user.id, "signed in");
+        let permissions = self.store.user_permissions(&user.id).await?;
+        Ok(SessionResponse {
+            session_token: CreatedSecret(secret),
+            expires_at: from_ts(expires.timestamp()),
+            user: admin::user_to_wire(user),
+            permissions,
+        })
+    }
+
+    /// `DELETE /v1/sessions/current`.
+    pub async fn sign_out(&self, principal: &Principal, ip: Option<&str>) -> DomainResult<()> {
+        principal.require_session("end a sign-in session")?;
+        if let Via::Session { hash } = &principal.via {
+            self.store.delete_session(hash).await?;
+            self.audit(
+                principal.tenant_id(),
+                Some(&principal.user.id),
+                SESSION_ENDED,
+                None,
+                ip,
+            )
+            .await;
+        }
+        Ok(())
+    }
+}

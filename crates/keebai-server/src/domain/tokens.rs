@@ -1,0 +1,156 @@
+//! The personal access token lifecycle: create, list, get, revoke.
+
+use keebai_api::wire::{
+    CreateTokenRequest, CreateTokenResponse, CreatedSecret, TokenList, TokenRecord, TokenStatus,
+    ACTIVE_TOKEN_LIMIT,
+};
+use keebai_api::TokenSecret;
+
+use super::audit::{TOKEN_CREATED, TOKEN_REVOKED};
+use super::auth::Principal;
+use super::error::{DomainError, DomainResult};
+use super::newtypes::{ExpiresAt, Scopes, TokenName};
+use super::permissions::MANAGE_TOKENS;
+use super::{from_ts, new_id, now, Service};
+use crate::store::TokenRow;
+
+impl Service {
+    /// `POST /v1/tokens`: the only time the secret leaves the server.
+    pub async fn create_token(
+        &self,
+        principal: &Principal,
+        req: CreateTokenRequest,
+        ip: Option<&str>,
+    ) -> DomainResult<CreateTokenResponse> {
+        principal.require_session("create tokens")?;
+        principal.require(MANAGE_TOKENS)?;
+        let name = TokenName::parse(&req.name)?;
+        let scopes = Scopes::parse(&req.scopes, "scopes", false)?;
+        if let Some(missing) = scopes.as_slice().iter().find(|s| !principal.has(s)) {
+            return Err(DomainError::forbidden(format!(
+                "you cannot grant a token the {missing} permission because you do not hold it"
+            )));
+        }
+        let now = now();
+        let expires_at = req
+            .expires_at
+            .map(|e| ExpiresAt::parse(e, now))
+            .transpose()?;
+        let secret = TokenSecret::generate_pat()
+            .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
+        let row = TokenRow {
+            id: new_id(),
+            tenant_id: principal.tenant_id().to_owned(),
+            user_id: principal.user.id.clone(),
+            name: name.into_inner(),
+            prefix: secret.prefix().to_owned(),
+            hash: secret.sha256().to_hex(),
+            scopes: scopes.into_inner(),
+            created_at: now.timestamp(),
+            expires_at: expires_at.map(ExpiresAt::timestamp),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        if !self
+            .store
+            .insert_token_within_limit(&row, now.timestamp(), ACTIVE_TOKEN_LIMIT)
+            .await?
+        {
+            return Err(DomainError::TokenLimitReached(ACTIVE_TOKEN_LIMIT));
+        }
+        self.audit(
+            principal.tenant_id(),
+            Some(&principal.user.id),
+            TOKEN_CREATED,
+            Some(&row.id),
+            ip,
+        )
+        .await;
+        tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token created");
+        let record = self.to_record(row, now.timestamp());
+        Ok(CreateTokenResponse {
+            token: CreatedSecret(secret),
+            record,
+        })
+    }
+
+    /// `GET /v1/tokens`: the caller's tokens, every status, newest first.
+    pub async fn list_tokens(&self, principal: &Principal) -> DomainResult<TokenList> {
+        principal.require(MANAGE_TOKENS)?;
+        let now = now().timestamp();
+        let rows = self.store.tokens_of_user(&principal.user.id).await?;
+        let active_count = rows.iter().filter(|t| t.is_active(now)).count();
+        Ok(TokenList {
+            tokens: rows.into_iter().map(|r| self.to_record(r, now)).collect(),
+            active_count: u32::try_from(active_count).unwrap_or(u32::MAX),
+            active_limit: ACTIVE_TOKEN_LIMIT,
+        })
+    }
+
+    /// `GET /v1/tokens/{id}`: 404 unless the caller owns it.
+    pub async fn token(&self, principal: &Principal, id: &str) -> DomainResult<TokenRecord> {
+        principal.require(MANAGE_TOKENS)?;
+        let row = self.owned_token(principal, id).await?;
+        Ok(self.to_record(row, now().timestamp()))
+    }
+
+    /// `POST /v1/tokens/{id}/revoke`: immediate, idempotent, keeps the row.
+    pub async fn revoke_token(
+        &self,
+        principal: &Principal,
+        id: &str,
+        ip: Option<&str>,
+    ) -> DomainResult<TokenRecord> {
+        principal.require(MANAGE_TOKENS)?;
+        let before = self.owned_token(principal, id).await?;
+        let now = now().timestamp();
+        let row = self
+            .store
+            .revoke_token(&before.id, now)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if before.revoked_at.is_none() {
+            self.audit(
+                principal.tenant_id(),
+                Some(&principal.user.id),
+                TOKEN_REVOKED,
+                Some(&row.id),
+                ip,
+            )
+            .await;
+            tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token revoked");
+        }
+        Ok(self.to_record(row, now))
+    }
+
+    async fn owned_token(&self, principal: &Principal, id: &str) -> DomainResult<TokenRow> {
+        match self.store.token(id).await? {
+            Some(t) if t.user_id == principal.user.id => Ok(t),
+            // Someone else's token and a missing one look the same: no existence oracle.
+            _ => Err(DomainError::NotFound),
+        }
+    }
+
+    /// The wire form, with status computed at `now` and this replica's unflushed last use.
+    pub fn to_record(&self, r: TokenRow, now: i64) -> TokenRecord {
+        let last_used = match (r.last_used_at, self.usage.pending(&r.id)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        TokenRecord {
+            status: TokenStatus::at(
+                from_ts(now),
+                r.expires_at.map(from_ts),
+                r.revoked_at.map(from_ts),
+            ),
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            scopes: r.scopes,
+            created_at: from_ts(r.created_at),
+            expires_at: r.expires_at.map(from_ts),
+            last_used_at: last_used.map(from_ts),
+            revoked_at: r.revoked_at.map(from_ts),
+        }
+    }
+}

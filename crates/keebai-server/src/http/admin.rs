@@ -1,0 +1,135 @@
+//! `/v1/permissions`, `/v1/roles`, `/v1/users`, `/v1/audit-events`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use keebai_api::wire::{
+    AuditEventList, CreateRoleRequest, CreateUserRequest, ErrorBody, PermissionList, Role,
+    RoleList, UpdateRoleRequest, UpdateUserRolesRequest, User, UserList,
+};
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{ApiJson, Auth, ClientIp};
+use crate::domain::permissions::{self, AUDIT_TOKENS};
+use crate::domain::Service;
+
+/// The permission catalog.
+#[utoipa::path(get, path = "/v1/permissions", tag = "roles", security(("bearer" = [])),
+    responses((status = 200, body = PermissionList), (status = 401, body = ErrorBody)))]
+pub async fn permissions(_caller: Auth) -> Json<PermissionList> {
+    Json(PermissionList {
+        permissions: permissions::catalog(),
+    })
+}
+
+#[utoipa::path(get, path = "/v1/roles", tag = "roles", security(("bearer" = [])),
+    responses((status = 200, body = RoleList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn roles(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<RoleList>> {
+    Ok(Json(RoleList {
+        roles: svc.roles(&p).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/roles", tag = "roles", security(("bearer" = [])), request_body = CreateRoleRequest,
+    responses((status = 201, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_role(
+    State(svc): State<Arc<Service>>,
+    ip: ClientIp,
+    Auth(p): Auth,
+    ApiJson(req): ApiJson<CreateRoleRequest>,
+) -> ApiResult<(StatusCode, Json<Role>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc.create_role(&p, req, ip.as_deref()).await?),
+    ))
+}
+
+/// Change a role's permissions (and optionally its name). Takes effect on the next request of
+/// every session and token of the role's users.
+#[utoipa::path(put, path = "/v1/roles/{id}", tag = "roles", security(("bearer" = [])), request_body = UpdateRoleRequest,
+    params(("id" = String, Path)),
+    responses((status = 200, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_role(
+    State(svc): State<Arc<Service>>,
+    ip: ClientIp,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UpdateRoleRequest>,
+) -> ApiResult<Json<Role>> {
+    Ok(Json(svc.update_role(&p, &id, req, ip.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn users(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<UserList>> {
+    Ok(Json(UserList {
+        users: svc.users(&p).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest,
+    responses((status = 201, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_user(
+    State(svc): State<Arc<Service>>,
+    ip: ClientIp,
+    Auth(p): Auth,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc.create_user(&p, req, ip.as_deref()).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/v1/users/{id}/roles", tag = "users", security(("bearer" = [])), request_body = UpdateUserRolesRequest,
+    params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_user_roles(
+    State(svc): State<Arc<Service>>,
+    ip: ClientIp,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UpdateUserRolesRequest>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(
+        svc.set_user_roles(&p, &id, &req.role_ids, ip.as_deref())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Audit events, newest first: the caller's own, or the whole tenant's with
+/// `developer.audit_tokens`.
+#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, body = AuditEventList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn audit_events(
+    State(svc): State<Arc<Service>>,
+    Auth(p): Auth,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<AuditEventList>> {
+    let Query(q) =
+        query.map_err(|e| ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit: must be 1–500",
+        ));
+    }
+    let actor = (!p.has(AUDIT_TOKENS)).then(|| p.user.id.clone());
+    Ok(Json(
+        svc.audit_page(p.tenant_id(), actor.as_deref(), q.cursor.as_deref(), limit)
+            .await?,
+    ))
+}

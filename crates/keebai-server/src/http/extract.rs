@@ -1,0 +1,107 @@
+//! Extractors: the caller's [`Principal`], the client address, and JSON bodies whose every
+//! rejection is a contract error body.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use keebai_api::wire::ErrorCode;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::domain::auth::Principal;
+use crate::domain::Service;
+
+/// The authenticated caller. Records `user_id` and `token_prefix` on the request's span.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<Arc<Service>> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &Arc<Service>) -> Result<Self, ApiError> {
+        let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+        let header = match (values.next(), values.next()) {
+            // Two Authorization headers are ambiguous; refuse rather than pick one.
+            (Some(v), None) => v.to_str().ok(),
+            _ => None,
+        };
+        let principal = svc.authenticate(header).await.map_err(ApiError::from)?;
+        let span = tracing::Span::current();
+        span.record("user_id", principal.user.id.as_str());
+        if let Some(prefix) = principal.token_prefix() {
+            span.record("token_prefix", prefix);
+        }
+        Ok(Self(principal))
+    }
+}
+
+/// The peer address, when the server was started with connect info (tests in-process may not).
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+impl ClientIp {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// `Json<T>` with contract errors: 415 without a JSON content type, 400 for malformed JSON,
+/// 422 for a body of the wrong shape (including unknown fields), 413 when too large.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::JsonDataError(e) => ApiError::invalid(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!(
+                        "the body does not match the expected fields: {}",
+                        body_error_text(&e.body_text())
+                    ),
+                ),
+                JsonRejection::JsonSyntaxError(_) => {
+                    ApiError::invalid(StatusCode::BAD_REQUEST, "the body is not valid JSON")
+                }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    ErrorCode::UnsupportedMediaType,
+                    "send the body as application/json",
+                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE)
+                }
+                other => ApiError::invalid(
+                    StatusCode::BAD_REQUEST,
+                    format!("unreadable body ({})", other.status()),
+                ),
+            }),
+        }
+    }
+}
+
+/// serde's message without axum's prefix, capped so a hostile body cannot echo itself back.
+fn body_error_text(text: &str) -> String {
+    let t = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .unwrap_or(text);
+    t.chars().take(200).collect()
+}

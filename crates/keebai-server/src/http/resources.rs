@@ -1,0 +1,28 @@
+//! `/v1/messages`: the scoped resource API that proves tokens work.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use keebai_api::wire::{ErrorBody, Message, MessageList, PostMessageRequest};
+
+use super::error::ApiResult;
+use super::extract::{ApiJson, Auth};
+use crate::domain::Service;
+
+#[utoipa::path(get, path = "/v1/messages", tag = "resources", security(("bearer" = [])),
+    responses((status = 200, body = MessageList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.read")))]
+pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<MessageList>> {
+    Ok(Json(svc.messages(&p).await?))
+}
+
+#[utoipa::path(post, path = "/v1/messages", tag = "resources", security(("bearer" = [])), request_body = PostMessageRequest,
+    responses((status = 201, body = Message), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.write"), (status = 422, body = ErrorBody)))]
+pub async fn post(
+    State(svc): State<Arc<Service>>,
+    Auth(p): Auth,
+    ApiJson(req): ApiJson<PostMessageRequest>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    Ok((StatusCode::CREATED, Json(svc.post_message(&p, req).await?)))
+}

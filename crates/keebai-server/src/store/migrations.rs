@@ -1,0 +1,87 @@
+//! Versioned schema migrations, applied in order at start-up by both engines.
+//!
+//! The SQL is the common subset of SQLite and PostgreSQL (TEXT, BIGINT, BOOLEAN), so one list
+//! serves both and the two schemas cannot drift. A migration, once released, is never edited:
+//! add a new version instead.
+
+/// `(version, statements)`; statements are separated by `;` and run in one transaction.
+pub const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL
+);
+CREATE TABLE roles (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    builtin BOOLEAN NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    UNIQUE (tenant_id, email)
+);
+CREATE TABLE user_roles (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    role_id TEXT NOT NULL REFERENCES roles(id),
+    PRIMARY KEY (user_id, role_id)
+);
+CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT,
+    last_used_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE INDEX tokens_by_user ON tokens (user_id, created_at);
+CREATE TABLE audit_events (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    at BIGINT NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    ip TEXT
+);
+CREATE INDEX audit_by_tenant ON audit_events (tenant_id, at, id);
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    author_id TEXT NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX messages_by_tenant ON messages (tenant_id, created_at)
+"#,
+)];
+
+/// The statements of one migration, split on `;`.
+pub fn statements(sql: &str) -> impl Iterator<Item = &str> {
+    sql.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The highest version this build knows.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}

@@ -1,0 +1,122 @@
+//! Storage behind one trait, with one implementation per engine.
+//!
+//! The domain talks only to [`Store`]; [`sqlite::SqliteStore`] is the embedded default and
+//! [`postgres::PgStore`] serves many replicas. Both run the same versioned migrations
+//! ([`migrations`]) and must pass the same [`conformance`] suite.
+//!
+//! Conventions that keep the engines interchangeable: ids are opaque text, times are unix
+//! seconds in `BIGINT`, token hashes are lowercase hex text, lists (scopes, role permissions)
+//! are JSON text. Nothing relies on SQLite's or PostgreSQL's peculiarities outside the
+//! engine's own module.
+
+pub mod conformance;
+pub mod migrations;
+pub mod model;
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use model::*;
+
+/// What a storage operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (duplicate email, role name, token hash…).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database could not be reached or is shutting down.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; logged, never shown to clients.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Shared handle to the configured store.
+pub type DynStore = Arc<dyn Store>;
+
+/// Everything the token service persists.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Short engine name for logs and `--help`: `sqlite` or `postgres`.
+    fn engine(&self) -> &'static str;
+
+    // --- tenants
+    async fn insert_tenant(&self, tenant: &TenantRow) -> StoreResult<()>;
+    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>>;
+
+    // --- roles
+    async fn insert_role(&self, role: &RoleRow) -> StoreResult<()>;
+    /// Replaces name and permissions of an existing role.
+    async fn update_role(&self, role: &RoleRow) -> StoreResult<()>;
+    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>>;
+    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>>;
+
+    // --- users
+    async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
+    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>>;
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>>;
+    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>>;
+    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()>;
+    /// The union of the permissions of the user's roles, read now (never cached here, so a
+    /// role change reaches every credential of the user on the next request).
+    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>>;
+
+    // --- sign-in sessions
+    async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
+    async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>>;
+    async fn delete_session(&self, hash: &str) -> StoreResult<()>;
+
+    // --- personal access tokens
+    /// Inserts `token` unless its owner already has `limit` active tokens at `now`; the count
+    /// and the insert are one transaction that serialises with every other create of the same
+    /// user, on every replica. Returns `false` when the limit was reached.
+    async fn insert_token_within_limit(
+        &self,
+        token: &TokenRow,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<bool>;
+    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>>;
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>>;
+    /// Every token of the user, newest first.
+    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>>;
+    /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
+    /// Durable before it returns.
+    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>>;
+    /// Records last-used times in one batch. A stored time is only ever moved forward.
+    /// Returns the number of rows written.
+    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64>;
+
+    // --- audit events
+    async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
+    /// Events of the tenant (or of one actor), newest first, strictly before `before`.
+    async fn audit_events(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        before: Option<&AuditCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>>;
+
+    // --- the demo resource API
+    async fn insert_message(&self, message: &MessageRow) -> StoreResult<()>;
+    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>>;
+}
+
+/// Opens the store named by a database URL (`sqlite://PATH` or `postgres://…`) and applies
+/// pending migrations.
+pub async fn open(url: &crate::config::DbUrl) -> anyhow::Result<DynStore> {
+    match url {
+        crate::config::DbUrl::Sqlite(path) => {
+            Ok(Arc::new(sqlite::SqliteStore::open(path).await?) as DynStore)
+        }
+        crate::config::DbUrl::Postgres(url) => postgres::open(url).await,
+    }
+}

@@ -1,0 +1,101 @@
+//! Rows as the store keeps them: plain data, engine-neutral (times are unix seconds).
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub builtin: bool,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub tenant_id: String,
+    /// Lowercased.
+    pub email: String,
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub role_ids: Vec<String>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("tenant_id", &self.tenant_id)
+            .field("email", &self.email)
+            .field("role_ids", &self.role_ids)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// SHA-256 hex of the session token.
+    pub hash: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub name: String,
+    /// First 12 characters of the token.
+    pub prefix: String,
+    /// SHA-256 hex of the full token.
+    pub hash: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Position in the audit listing: events strictly older than (`at`, `id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCursor {
+    pub at: i64,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub author_id: String,
+    pub body: String,
+    pub created_at: i64,
+}

@@ -1,0 +1,636 @@
+//! The embedded engine: one SQLite file in WAL mode behind a small connection pool.
+//!
+//! rusqlite is blocking, so every operation runs on tokio's blocking pool with a connection
+//! checked out of [`Pool`]. Writes that must not race (the 10-active-token limit) use
+//! `BEGIN IMMEDIATE`, which takes SQLite's single write lock before reading the count.
+//! `synchronous = FULL` makes a commit durable before the call returns, so an acknowledged
+//! create or revoke survives a crash.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+use super::migrations::{self, MIGRATIONS};
+use super::*;
+
+const POOL_SIZE: usize = 8;
+
+/// A fixed-size pool of connections to one database file.
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl Pool {
+    fn connect(path: &Path) -> rusqlite::Result<Connection> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(conn)
+    }
+
+    fn checkout(&self) -> rusqlite::Result<Connection> {
+        let idle = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
+        match idle {
+            Some(c) => Ok(c),
+            // A connection is lost only if a closure panicked while holding it; replace it.
+            None => Self::connect(&self.path),
+        }
+    }
+
+    fn checkin(&self, conn: Connection) {
+        if let Ok(mut v) = self.idle.lock() {
+            v.push(conn);
+        }
+    }
+}
+
+/// The SQLite implementation of [`Store`].
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: Arc<Pool>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the database folder {}", dir.display()))?;
+        }
+        let first = Pool::connect(path)
+            .with_context(|| format!("opening SQLite database {}", path.display()))?;
+        let store = Self {
+            pool: Arc::new(Pool {
+                path: path.to_owned(),
+                idle: Mutex::new(vec![first]),
+                permits: Semaphore::new(POOL_SIZE),
+            }),
+        };
+        store
+            .with_conn(migrate)
+            .await
+            .context("applying migrations")?;
+        Ok(store)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    async fn with_conn<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let _permit = self
+            .pool
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("pool closed".into()))?;
+        let pool = Arc::clone(&self.pool);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.checkout()?;
+            let out = f(&mut conn);
+            pool.checkin(conn);
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("database task failed: {e}")))?
+        .map_err(map_err)
+    }
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == C::ConstraintViolation => {
+            StoreError::Conflict("unique constraint")
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, C::DatabaseBusy | C::DatabaseLocked | C::CannotOpen) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(e.into()),
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        for stmt in migrations::statements(sql) {
+            tx.execute(stmt, [])?;
+        }
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, chrono::Utc::now().timestamp()],
+        )?;
+    }
+    tx.commit()
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list(idx: usize, text: String) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at";
+
+fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok(TokenRow {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        user_id: r.get(2)?,
+        name: r.get(3)?,
+        prefix: r.get(4)?,
+        hash: r.get(5)?,
+        scopes: parse_list(6, r.get(6)?)?,
+        created_at: r.get(7)?,
+        expires_at: r.get(8)?,
+        last_used_at: r.get(9)?,
+        revoked_at: r.get(10)?,
+    })
+}
+
+fn role_row(r: &Row<'_>) -> rusqlite::Result<RoleRow> {
+    Ok(RoleRow {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        name: r.get(2)?,
+        permissions: parse_list(3, r.get(3)?)?,
+        builtin: r.get(4)?,
+    })
+}
+
+fn tenant_row(r: &Row<'_>) -> rusqlite::Result<TenantRow> {
+    Ok(TenantRow {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        name: r.get(2)?,
+    })
+}
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.get(0)?,
+        tenant_id: r.get(1)?,
+        at: r.get(2)?,
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        target: r.get(5)?,
+        ip: r.get(6)?,
+    })
+}
+
+/// Loads a user and their role ids.
+fn load_user(
+    conn: &Connection,
+    where_sql: &str,
+    args: &[&str],
+) -> rusqlite::Result<Option<UserRow>> {
+    let sql =
+        format!("SELECT id, tenant_id, email, name, password_hash FROM users WHERE {where_sql}");
+    let user = conn
+        .query_row(&sql, rusqlite::params_from_iter(args), |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                tenant_id: r.get(1)?,
+                email: r.get(2)?,
+                name: r.get(3)?,
+                password_hash: r.get(4)?,
+                role_ids: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut user) = user else {
+        return Ok(None);
+    };
+    user.role_ids = role_ids_of(conn, &user.id)?;
+    Ok(Some(user))
+}
+
+fn role_ids_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT role_id FROM user_roles WHERE user_id = ?1 ORDER BY role_id")?;
+    let ids = stmt
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
+        let t = t.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO tenants (id, slug, name) VALUES (?1, ?2, ?3)",
+                params![t.id, t.slug, t.name],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            c.query_row(
+                "SELECT id, slug, name FROM tenants WHERE id = ?1",
+                [id],
+                tenant_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
+        let slug = slug.to_owned();
+        self.with_conn(move |c| {
+            c.query_row(
+                "SELECT id, slug, name FROM tenants WHERE slug = ?1",
+                [slug],
+                tenant_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let r = r.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO roles (id, tenant_id, name, permissions, builtin) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![r.id, r.tenant_id, r.name, json_list(&r.permissions), r.builtin],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn update_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let r = r.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "UPDATE roles SET name = ?3, permissions = ?4 WHERE id = ?1 AND tenant_id = ?2",
+                params![r.id, r.tenant_id, r.name, json_list(&r.permissions)],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+        let (t, id) = (tenant_id.to_owned(), id.to_owned());
+        self.with_conn(move |c| {
+            c.query_row(
+                "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 AND id = ?2",
+                [t, id],
+                role_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+        let t = tenant_id.to_owned();
+        self.with_conn(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 ORDER BY builtin DESC, name",
+            )?;
+            let rows = s.query_map([t], role_row)?.collect();
+            rows
+        })
+        .await
+    }
+
+    async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
+        let u = u.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![u.id, u.tenant_id, u.email, u.name, u.password_hash],
+            )?;
+            for role in &u.role_ids {
+                tx.execute(
+                    "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
+                    params![u.id, role],
+                )?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+        let (t, id) = (tenant_id.to_owned(), id.to_owned());
+        self.with_conn(move |c| load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id]))
+            .await
+    }
+
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+        let (t, e) = (tenant_id.to_owned(), email.to_owned());
+        self.with_conn(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[&t, &e]))
+            .await
+    }
+
+    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+        let t = tenant_id.to_owned();
+        self.with_conn(move |c| {
+            let ids: Vec<String> = {
+                let mut s =
+                    c.prepare_cached("SELECT id FROM users WHERE tenant_id = ?1 ORDER BY email")?;
+                let ids = s
+                    .query_map([&t], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                ids
+            };
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(u) = load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id])? {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()> {
+        let (u, roles) = (user_id.to_owned(), role_ids.to_vec());
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM user_roles WHERE user_id = ?1", [&u])?;
+            for role in &roles {
+                tx.execute(
+                    "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
+                    params![u, role],
+                )?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let u = user_id.to_owned();
+        self.with_conn(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1",
+            )?;
+            let lists = s
+                .query_map([u], |r| parse_list(0, r.get(0)?))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut all: Vec<String> = lists.into_iter().flatten().collect();
+            all.sort();
+            all.dedup();
+            Ok(all)
+        })
+        .await
+    }
+
+    async fn insert_session(&self, s: &SessionRow) -> StoreResult<()> {
+        let s = s.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO sessions (hash, user_id, tenant_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.hash, s.user_id, s.tenant_id, s.created_at, s.expires_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
+        let h = hash.to_owned();
+        self.with_conn(move |c| {
+            c.prepare_cached(
+                "SELECT hash, user_id, tenant_id, created_at, expires_at FROM sessions WHERE hash = ?1",
+            )?
+            .query_row([h], |r| {
+                Ok(SessionRow {
+                    hash: r.get(0)?,
+                    user_id: r.get(1)?,
+                    tenant_id: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_session(&self, hash: &str) -> StoreResult<()> {
+        let h = hash.to_owned();
+        self.with_conn(move |c| {
+            c.execute("DELETE FROM sessions WHERE hash = ?1", [h])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn insert_token_within_limit(
+        &self,
+        t: &TokenRow,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<bool> {
+        let t = t.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let active: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+                params![t.user_id, now],
+                |r| r.get(0),
+            )?;
+            if active >= i64::from(limit) {
+                return Ok(false);
+            }
+            tx.execute(
+                &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                params![
+                    t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
+                    json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+                ],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"))?
+                .query_row([id], token_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
+        let h = hash.to_owned();
+        self.with_conn(move |c| {
+            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1"))?
+                .query_row([h], token_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+        let u = user_id.to_owned();
+        self.with_conn(move |c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {TOKEN_COLS} FROM tokens WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"
+            ))?;
+            let rows = s.query_map([u], token_row)?.collect();
+            rows
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )?;
+            let row = tx
+                .query_row(
+                    &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+                    [&id],
+                    token_row,
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(row)
+        })
+        .await
+    }
+
+    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64> {
+        let uses = uses.to_vec();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut written = 0u64;
+            {
+                let mut s = tx.prepare_cached(
+                    "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
+                )?;
+                for (id, at) in &uses {
+                    written += s.execute(params![id, at])? as u64;
+                }
+            }
+            tx.commit()?;
+            Ok(written)
+        })
+        .await
+    }
+
+    async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {
+        let e = e.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![e.id, e.tenant_id, e.at, e.actor, e.action, e.target, e.ip],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn audit_events(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        before: Option<&AuditCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let (t, actor, before) = (
+            tenant_id.to_owned(),
+            actor.map(str::to_owned),
+            before.cloned(),
+        );
+        self.with_conn(move |c| {
+            let (b_at, b_id) = before.map_or((i64::MAX, String::new()), |b| (b.at, b.id));
+            let mut s = c.prepare_cached(
+                "SELECT id, tenant_id, at, actor, action, target, ip FROM audit_events
+                 WHERE tenant_id = ?1 AND (?2 IS NULL OR actor = ?2)
+                   AND (at < ?3 OR (at = ?3 AND (?4 = '' OR id < ?4)))
+                 ORDER BY at DESC, id DESC LIMIT ?5",
+            )?;
+            let rows = s
+                .query_map(params![t, actor, b_at, b_id, limit], audit_row)?
+                .collect();
+            rows
+        })
+        .await
+    }
+
+    async fn insert_message(&self, m: &MessageRow) -> StoreResult<()> {
+        let m = m.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO messages (id, tenant_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![m.id, m.tenant_id, m.author_id, m.body, m.created_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
+        let t = tenant_id.to_owned();
+        self.with_conn(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT id, tenant_id, author_id, body, created_at FROM messages WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+            )?;
+            let rows = s
+                .query_map(params![t, limit], |r| {
+                    Ok(MessageRow {
+                        id: r.get(0)?,
+                        tenant_id: r.get(1)?,
+                        author_id: r.get(2)?,
+                        body: r.get(3)?,
+                        created_at: r.get(4)?,
+                    })
+                })?
+                .collect();
+            rows
+        })
+        .await
+    }
+}
