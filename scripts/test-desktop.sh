@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds and tests the Keebai Keys desktop app headlessly. Idempotent; safe on a fresh Debian 12.
+#
+#   1. system packages (WebKitGTK, Xvfb, D-Bus, gnome-keyring, xclip, WebKitWebDriver), npm deps,
+#      tauri-driver — each only when missing;
+#   2. the UI: vitest, then `vite build` into ui/dist;
+#   3. keebai-server and the app, debug builds, once;
+#   4. Rust tests: unit tests and the command layer against a real server; then, inside a
+#      private D-Bus session with an unlocked gnome-keyring and under Xvfb, the keyring,
+#      clipboard and real-window (tauri-driver) tests; then the locked- and absent-keyring cases.
+#
+# Exits non-zero on the first failure. Downloads only from Debian, npm and crates.io.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+log() { printf '\n==> %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------------------------
+log "system packages"
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
+  libsoup-3.0-dev libdbus-1-dev pkg-config build-essential
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xclip
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  log "cargo install tauri-driver"
+  cargo install tauri-driver --locked
+fi
+export TAURI_DRIVER="$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")"
+
+# ---------------------------------------------------------------------------------------------
+log "UI: npm ci, vitest, vite build"
+(
+  cd ui
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+  npx vitest run
+  npx vite build --logLevel warn
+)
+
+# ---------------------------------------------------------------------------------------------
+log "build keebai-server and the app (debug)"
+cargo build -p keebai-server --bin keebai-server
+cargo build -p keebai-keys --bin keebai-keys
+cargo test -p keebai-keys -p keebai-e2e --no-run
+
+log "unit tests and the command layer against a real server"
+cargo test -p keebai-keys -p keebai-e2e
+
+# ---------------------------------------------------------------------------------------------
+# A private D-Bus session and keyring folder per phase, so the user's own keyring is never
+# touched and every run starts empty.
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+log "keyring, clipboard and real-window tests (D-Bus + unlocked gnome-keyring + Xvfb)"
+mkdir -p "$WORK/unlocked"
+XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session -- bash -euo pipefail -c '
+  # Creates and unlocks the login keyring with this password (read from stdin).
+  printf "keebai-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  # Clipboard tests share one X clipboard; they serialise themselves, the window test
+  # gets its own Xvfb.
+  xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
+    --test keyring --test clipboard -- --include-ignored --test-threads=1
+  xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
+    --test window -- --include-ignored --nocapture
+'
+
+log "locked keyring: gnome-keyring running, its collection locked, no prompter"
+mkdir -p "$WORK/locked"
+XDG_DATA_HOME="$WORK/locked" XDG_RUNTIME_DIR="$WORK/locked" dbus-run-session -- bash -euo pipefail -c '
+  printf "keebai-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+    org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+  cargo test -p keebai-e2e --test keyring_unavailable -- --include-ignored
+'
+
+log "absent keyring: no Secret Service on the bus"
+DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/no-such-bus" \
+  cargo test -p keebai-e2e --test keyring_unavailable -- --include-ignored
+
+log "desktop tests passed"

@@ -1,0 +1,287 @@
+//! `ApiClient`: the Keebai HTTP contract over reqwest (rustls), typed with `keebai_api::wire`.
+//!
+//! Every failure becomes an [`AppError`] whose code the UI can act on: the server's own error
+//! code when it sent one, else `server_unreachable`, `tls_error` or `unexpected_response`.
+
+use std::time::Duration;
+
+use keebai_api::wire::{
+    CreateTokenRequest, CreateTokenResponse, ErrorBody, Me, PermissionList, SessionRequest,
+    SessionResponse, TokenList, TokenRecord,
+};
+use keebai_api::TokenSecret;
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::{Method, RequestBuilder, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use zeroize::Zeroize;
+
+use crate::error::{AppError, AppResult, ErrorCode};
+
+/// A client bound to one server address.
+#[derive(Clone, Debug)]
+pub struct ApiClient {
+    base: Url,
+    http: reqwest::Client,
+}
+
+impl ApiClient {
+    /// Validates `server` (an `http://` or `https://` address, path ignored) and builds a client.
+    pub fn new(server: &str) -> AppResult<Self> {
+        let base = normalise_server(server)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .user_agent(concat!("keebai-keys/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("HTTP client: {e}")))?;
+        Ok(Self { base, http })
+    }
+
+    /// The normalised server address, e.g. `http://127.0.0.1:8080`.
+    pub fn server(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// `POST /v1/sessions`. Bad credentials give `unauthorized`, five failures `rate_limited`.
+    pub async fn sign_in(&self, request: &SessionRequest) -> AppResult<SessionResponse> {
+        let rb = self.request(Method::POST, "v1/sessions")?.json(request);
+        self.send(rb).await.map_err(|e| match e.code {
+            ErrorCode::Unauthorized => AppError::new(
+                ErrorCode::Unauthorized,
+                "The tenant, email or password is not right.",
+            ),
+            ErrorCode::RateLimited => AppError::new(
+                ErrorCode::RateLimited,
+                "Too many sign-in attempts for this account. Wait a minute and try again.",
+            ),
+            _ => e,
+        })
+    }
+
+    /// `DELETE /v1/sessions/current`.
+    pub async fn sign_out(&self, session: &TokenSecret) -> AppResult<()> {
+        let rb = self.authed(Method::DELETE, "v1/sessions/current", session)?;
+        let response = self.execute(rb).await?;
+        check_status(response).await.map(drop)
+    }
+
+    /// `GET /v1/me`: who the credential is and what it may do now.
+    pub async fn me(&self, session: &TokenSecret) -> AppResult<Me> {
+        self.send(self.authed(Method::GET, "v1/me", session)?).await
+    }
+
+    /// `GET /v1/permissions`: the catalog with groups and labels.
+    pub async fn permissions(&self, session: &TokenSecret) -> AppResult<PermissionList> {
+        self.send(self.authed(Method::GET, "v1/permissions", session)?)
+            .await
+    }
+
+    /// `GET /v1/tokens`: the caller's own tokens, newest first.
+    pub async fn tokens(&self, session: &TokenSecret) -> AppResult<TokenList> {
+        self.send(self.authed(Method::GET, "v1/tokens", session)?)
+            .await
+    }
+
+    /// `POST /v1/tokens`: the only answer that carries a token's secret.
+    pub async fn create_token(
+        &self,
+        session: &TokenSecret,
+        request: &CreateTokenRequest,
+    ) -> AppResult<CreateTokenResponse> {
+        let rb = self
+            .authed(Method::POST, "v1/tokens", session)?
+            .json(request);
+        self.send(rb).await
+    }
+
+    /// `POST /v1/tokens/{id}/revoke`.
+    pub async fn revoke_token(&self, session: &TokenSecret, id: &str) -> AppResult<TokenRecord> {
+        let path = format!("v1/tokens/{}/revoke", encode_segment(id));
+        self.send(self.authed(Method::POST, &path, session)?).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> AppResult<RequestBuilder> {
+        let url = self.base.join(path).map_err(|e| {
+            AppError::new(ErrorCode::InvalidServerUrl, format!("Bad server path: {e}"))
+        })?;
+        Ok(self.http.request(method, url))
+    }
+
+    fn authed(
+        &self,
+        method: Method,
+        path: &str,
+        credential: &TokenSecret,
+    ) -> AppResult<RequestBuilder> {
+        let mut text = format!("Bearer {}", credential.expose());
+        let header = HeaderValue::from_str(&text);
+        text.zeroize();
+        let mut header = header.map_err(|_| {
+            AppError::new(
+                ErrorCode::Internal,
+                "The stored session is not a valid header",
+            )
+        })?;
+        // Keeps the value out of reqwest/hyper debug output.
+        header.set_sensitive(true);
+        Ok(self.request(method, path)?.header(AUTHORIZATION, header))
+    }
+
+    async fn execute(&self, rb: RequestBuilder) -> AppResult<reqwest::Response> {
+        rb.send()
+            .await
+            .map_err(|e| transport_error(&e, self.server()))
+    }
+
+    async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder) -> AppResult<T> {
+        let response = check_status(self.execute(rb).await?).await?;
+        response.json::<T>().await.map_err(|e| {
+            AppError::new(
+                ErrorCode::UnexpectedResponse,
+                format!("The server's answer is not what Keebai sends: {e}"),
+            )
+        })
+    }
+}
+
+/// Accepts `host:port`, `http://host:port` or `https://host/…`; keeps scheme, host and port.
+pub fn normalise_server(server: &str) -> AppResult<Url> {
+    let trimmed = server.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_owned()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let invalid = || {
+        AppError::new(
+            ErrorCode::InvalidServerUrl,
+            "Enter the server address, for example http://127.0.0.1:8080 or https://keebai.example.com.",
+        )
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || trimmed.is_empty() {
+        return Err(invalid());
+    }
+    url.set_path("/");
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
+}
+
+async fn check_status(response: reqwest::Response) -> AppResult<reqwest::Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    Err(match serde_json::from_slice::<ErrorBody>(&body) {
+        Ok(ErrorBody { error }) => AppError {
+            code: error.code.into(),
+            message: error.message,
+            field: error.field,
+        },
+        Err(_) => AppError::new(
+            status_code_fallback(status),
+            format!("The server answered {status} without a Keebai error body."),
+        ),
+    })
+}
+
+fn status_code_fallback(status: StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::TokenLimitReached,
+        429 => ErrorCode::RateLimited,
+        400 | 413 | 422 => ErrorCode::InvalidRequest,
+        _ => ErrorCode::UnexpectedResponse,
+    }
+}
+
+/// reqwest folds TLS failures into "connect" errors and hides the rustls error behind
+/// `io::Error`s, so the chain's text (Display and Debug, which names the rustls variant) is what
+/// tells a certificate or handshake problem from a refused port.
+fn transport_error(e: &reqwest::Error, server: &str) -> AppError {
+    let mut chain = format!("{e:?} ").to_lowercase();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        chain.push_str(&s.to_string().to_lowercase());
+        chain.push(' ');
+        source = s.source();
+    }
+    let tls_words = [
+        "certificate",
+        "handshake",
+        "tls",
+        "corrupt message",
+        "invalidmessage",
+        "alertreceived",
+        "peerincompatible",
+        "peermisbehaved",
+    ];
+    if tls_words.iter().any(|w| chain.contains(w)) {
+        AppError::new(
+            ErrorCode::TlsError,
+            format!("A secure connection to {server} could not be made (TLS): {e}"),
+        )
+    } else if e.is_timeout() || e.is_connect() || e.is_request() {
+        AppError::new(
+            ErrorCode::ServerUnreachable,
+            format!(
+                "Can't reach the server at {server}. Check the address and that it is running."
+            ),
+        )
+    } else {
+        AppError::new(
+            ErrorCode::UnexpectedResponse,
+            format!("The request to {server} failed: {e}"),
+        )
+    }
+}
+
+/// Token ids are opaque; percent-encode anything outside the unreserved set so an id can never
+/// change the path.
+fn encode_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_normalised() {
+        let ok = [
+            ("127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"),
+            (
+                "https://keebai.example.com/some/path?q=1",
+                "https://keebai.example.com/",
+            ),
+            ("  http://localhost:1  ", "http://localhost:1/"),
+        ];
+        for (input, want) in ok {
+            assert_eq!(normalise_server(input).expect(input).as_str(), want);
+        }
+        for bad in ["", "ftp://x", "http://", "not a url at all://"] {
+            let e = normalise_server(bad).expect_err(bad);
+            assert_eq!(e.code, ErrorCode::InvalidServerUrl);
+        }
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_path_segment() {
+        assert_eq!(encode_segment("01HZX-abc"), "01HZX-abc");
+        assert_eq!(encode_segment("../admin"), "..%2Fadmin");
+        assert_eq!(encode_segment("a b?"), "a%20b%3F");
+    }
+}

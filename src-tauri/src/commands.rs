@@ -1,0 +1,108 @@
+//! The `#[tauri::command]`s: argument unpacking and one call into [`AppService`] each. No logic
+//! lives here, so everything is tested through the service without a web view.
+
+use chrono::{DateTime, Utc};
+use keebai_api::wire::{Password, TokenRecord};
+use serde::Deserialize;
+use tauri::State;
+
+use crate::app_service::{AppService, NewToken, SignIn};
+use crate::dto::{
+    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, SessionView, TokenListView,
+};
+use crate::error::AppResult;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInArgs {
+    server: String,
+    tenant: String,
+    email: String,
+    password: Password,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTokenArgs {
+    name: String,
+    scopes: Vec<String>,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+#[tauri::command]
+pub fn app_config(service: State<'_, AppService>) -> AppResult<AppConfig> {
+    service.config()
+}
+
+#[tauri::command]
+pub async fn sign_in(service: State<'_, AppService>, form: SignInArgs) -> AppResult<SessionView> {
+    service
+        .sign_in(SignIn {
+            server: form.server,
+            tenant: form.tenant,
+            email: form.email,
+            password: form.password,
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn restore_session(service: State<'_, AppService>) -> AppResult<Option<SessionView>> {
+    service.restore_session().await
+}
+
+#[tauri::command]
+pub async fn sign_out(service: State<'_, AppService>) -> AppResult<()> {
+    service.sign_out().await
+}
+
+#[tauri::command]
+pub async fn refresh_session(service: State<'_, AppService>) -> AppResult<SessionView> {
+    service.refresh_session().await
+}
+
+#[tauri::command]
+pub async fn list_tokens(service: State<'_, AppService>) -> AppResult<TokenListView> {
+    service.list_tokens().await
+}
+
+#[tauri::command]
+pub async fn list_permissions(
+    service: State<'_, AppService>,
+) -> AppResult<Vec<PermissionGroupView>> {
+    service.list_permissions().await
+}
+
+#[tauri::command]
+pub async fn create_token(
+    service: State<'_, AppService>,
+    form: CreateTokenArgs,
+) -> AppResult<CreatedTokenView> {
+    service
+        .create_token(NewToken {
+            name: form.name,
+            scopes: form.scopes,
+            expires_at: form.expires_at,
+        })
+        .await
+}
+
+#[tauri::command]
+pub fn copy_created_token(service: State<'_, AppService>) -> AppResult<CopyView> {
+    service.copy_created_token()
+}
+
+#[tauri::command]
+pub fn discard_created_token(service: State<'_, AppService>) -> AppResult<()> {
+    service.discard_created_token()
+}
+
+#[tauri::command]
+pub async fn revoke_token(service: State<'_, AppService>, id: String) -> AppResult<TokenRecord> {
+    service.revoke_token(&id).await
+}
+
+#[tauri::command]
+pub fn set_clipboard_timeout(service: State<'_, AppService>, seconds: u32) -> AppResult<u32> {
+    service.set_clipboard_timeout(seconds)
+}

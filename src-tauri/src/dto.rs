@@ -1,0 +1,97 @@
+//! What the commands hand to the web view. Token records and permissions travel as the shared
+//! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
+
+use chrono::{DateTime, Utc};
+use keebai_api::wire::{Permission, Tenant, TokenRecord};
+use serde::{Serialize, Serializer};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::settings::Account;
+
+/// The permission that unlocks the API Keys page.
+pub const MANAGE_TOKENS: &str = "developer.manage_tokens";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppConfig {
+    /// `$KEEBAI_SERVER_URL`, else the last server signed in to.
+    pub default_server: Option<String>,
+    pub last_account: Option<Account>,
+    pub clipboard_clear_seconds: u32,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// Whether the session outlives this run.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyringStatus {
+    /// True when the session token is in the OS keyring.
+    pub persisted: bool,
+    /// Why not, in words for the user, when it isn't.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub server: String,
+    pub tenant: Tenant,
+    pub user: UserView,
+    pub permissions: Vec<String>,
+    pub can_manage_tokens: bool,
+    pub keyring: KeyringStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenListView {
+    pub tokens: Vec<TokenRecord>,
+    pub active_count: u32,
+    pub active_limit: u32,
+    /// True when the server was unreachable and this is the cached list.
+    pub offline: bool,
+    pub fetched_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PermissionGroupView {
+    pub group: String,
+    pub permissions: Vec<Permission>,
+}
+
+/// The full token text for the one-time view: zeroized when this value is dropped, right after
+/// it is serialised into the IPC answer.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct OneTimeSecret(String);
+
+impl OneTimeSecret {
+    pub fn new(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl Serialize for OneTimeSecret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for OneTimeSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OneTimeSecret([redacted])")
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedTokenView {
+    pub token: OneTimeSecret,
+    pub record: TokenRecord,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyView {
+    pub clear_after_seconds: u32,
+}

@@ -1,0 +1,81 @@
+//! Keebai Keys, the desktop app for Keebai personal access tokens.
+//!
+//! Data flows one way: Svelte view → `invoke` → [`commands`] (thin `#[tauri::command]`s) →
+//! [`app_service::AppService`] (plain Rust, no Tauri types) → [`api_client::ApiClient`]
+//! (reqwest) and [`cache::Cache`] (rusqlite) → typed DTOs ([`dto`]) back to the view.
+//!
+//! * [`error`] — the one `{code, message}` error every command returns.
+//! * [`session_vault`] — the session token in the OS keyring (never a silent mock fallback).
+//! * [`clipboard_guard`] — copy a new token with history-exclusion hints; clear it after a delay
+//!   or on quit, only if the clipboard still holds it. [`plugin_clipboard`] binds it to the
+//!   Tauri clipboard plugin.
+//! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
+//! * [`logging`] — stderr plus a log file in the data folder.
+//!
+//! The only secret the web view ever sees is a new token, once, in the creation answer.
+
+pub mod api_client;
+pub mod app_service;
+pub mod cache;
+pub mod clipboard_guard;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod logging;
+pub mod plugin_clipboard;
+pub mod session_vault;
+pub mod settings;
+
+use std::sync::Arc;
+
+use tauri::{Manager, RunEvent};
+
+use crate::app_service::AppService;
+use crate::plugin_clipboard::PluginClipboard;
+use crate::session_vault::KeyringVault;
+
+/// Builds and runs the app; returns when the last window has closed.
+pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = settings::data_dir()?;
+    logging::init(&data_dir);
+    tracing::info!(data_dir = %data_dir.display(), "starting Keebai Keys");
+
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| {
+            let clipboard = Arc::new(PluginClipboard::new(app.handle().clone()));
+            let service = AppService::new(
+                &data_dir,
+                Arc::new(KeyringVault::default()),
+                Some(clipboard),
+            )?;
+            app.manage(service);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_config,
+            commands::sign_in,
+            commands::restore_session,
+            commands::sign_out,
+            commands::refresh_session,
+            commands::list_tokens,
+            commands::list_permissions,
+            commands::create_token,
+            commands::copy_created_token,
+            commands::discard_created_token,
+            commands::revoke_token,
+            commands::set_clipboard_timeout,
+        ])
+        .build(tauri::generate_context!())?;
+
+    app.run(|handle, event| {
+        // ExitRequested comes before the clipboard plugin lets go of the clipboard on Exit, so
+        // the token can still be taken off it here.
+        if let RunEvent::ExitRequested { .. } = event {
+            if let Some(service) = handle.try_state::<AppService>() {
+                service.shutdown();
+            }
+        }
+    });
+    Ok(())
+}

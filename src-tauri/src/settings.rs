@@ -1,0 +1,119 @@
+//! The data folder and the small, non-secret settings file inside it.
+//!
+//! `settings.json` holds the clipboard timeout and which account signed in last (server, tenant,
+//! email) so the next launch knows which keyring entry to look for. It never holds a credential.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// Environment variable that moves the data folder (tests use a temporary one).
+pub const DATA_DIR_ENV: &str = "KEEBAI_DATA_DIR";
+/// Environment variable that pre-fills the Server field.
+pub const SERVER_URL_ENV: &str = "KEEBAI_SERVER_URL";
+
+pub const DEFAULT_CLIPBOARD_SECONDS: u32 = 30;
+pub const MIN_CLIPBOARD_SECONDS: u32 = 5;
+pub const MAX_CLIPBOARD_SECONDS: u32 = 600;
+
+/// `$KEEBAI_DATA_DIR` when set, else the OS data folder for the app.
+pub fn data_dir() -> AppResult<PathBuf> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("com", "Keebai", "Keebai Keys")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| AppError::local_storage("data folder", "no home directory"))
+}
+
+/// Who signed in: enough to find the keyring entry and the cached list again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub server: String,
+    pub tenant: String,
+    pub email: String,
+}
+
+impl Account {
+    /// The keyring user name and cache key, e.g. `ada@acme.test@acme@http://127.0.0.1:8080`.
+    pub fn key(&self) -> String {
+        format!("{}@{}@{}", self.email, self.tenant, self.server)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub clipboard_clear_seconds: u32,
+    pub last_account: Option<Account>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            clipboard_clear_seconds: DEFAULT_CLIPBOARD_SECONDS,
+            last_account: None,
+        }
+    }
+}
+
+/// Reads and writes `settings.json` in the data folder.
+#[derive(Debug, Clone)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+impl SettingsFile {
+    pub fn in_dir(dir: &Path) -> Self {
+        Self {
+            path: dir.join("settings.json"),
+        }
+    }
+
+    /// A missing or unreadable file gives the defaults: settings are a convenience, and a
+    /// broken file must not lock the user out.
+    pub fn load(&self) -> Settings {
+        std::fs::read(&self.path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, settings: &Settings) -> AppResult<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| AppError::local_storage("settings", e))?;
+        }
+        let json = serde_json::to_vec_pretty(settings)
+            .map_err(|e| AppError::local_storage("settings", e))?;
+        // Write-then-rename so a crash never leaves half a file.
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, json).map_err(|e| AppError::local_storage("settings", e))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| AppError::local_storage("settings", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = SettingsFile::in_dir(dir.path());
+        assert_eq!(file.load(), Settings::default());
+        let s = Settings {
+            clipboard_clear_seconds: 45,
+            last_account: Some(Account {
+                server: "http://127.0.0.1:1".into(),
+                tenant: "acme".into(),
+                email: "a@b.c".into(),
+            }),
+        };
+        file.save(&s).expect("save");
+        assert_eq!(file.load(), s);
+        std::fs::write(dir.path().join("settings.json"), b"{not json").expect("write");
+        assert_eq!(file.load(), Settings::default());
+    }
+}

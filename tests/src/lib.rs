@@ -1,0 +1,199 @@
+//! Test harness for the Keebai Keys end-to-end tests: a real `keebai-server` on port 0 with a
+//! fresh SQLite database per test, and small HTTP helpers for what the tests do "from outside"
+//! (an admin granting a permission, a script using a minted token).
+//!
+//! The tests themselves live in `tests/`:
+//! * `commands.rs` — the app's command layer (`AppService`) against the real server.
+//! * `keyring.rs` — the session vault against a real Secret Service (ignored by default).
+//! * `clipboard.rs` — the clipboard guard against a real X11 clipboard (ignored by default).
+//! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
+//!
+//! `scripts/test-desktop.sh` provides Xvfb, a D-Bus session with an unlocked gnome-keyring and
+//! tauri-driver, then runs the ignored ones too.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use keebai_api::wire::{Role, RoleList, SessionResponse, UpdateRoleRequest};
+use keebai_api::TokenSecret;
+
+/// The demo tenant and its accounts, as `keebai-server demo` seeds them.
+pub const TENANT: &str = "acme";
+pub const ADMIN: (&str, &str) = ("admin@acme.test", "admin-demo-password");
+pub const DEVELOPER: (&str, &str) = ("dev@acme.test", "dev-demo-password");
+pub const MEMBER: (&str, &str) = ("member@acme.test", "member-demo-password");
+
+/// The workspace root (this crate lives in `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// `target/debug/<name>`, building the package first when the binary is missing. The test
+/// script builds both binaries up front, so this is only a convenience for `cargo test`.
+pub fn binary(package: &str, name: &str) -> PathBuf {
+    let path = target_dir().join("debug").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-p", package, "--bin", name])
+            .current_dir(workspace_root())
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run cargo to build {name}: {e}"));
+        assert!(status.success(), "building {name} failed");
+    }
+    path
+}
+
+/// A `keebai-server demo` process on 127.0.0.1:0, killed on drop.
+pub struct TestServer {
+    child: Child,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the seeded demo tenant with its database in a fresh temporary folder.
+    pub fn demo() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = format!("sqlite://{}", dir.path().join("keebai.db").display());
+        let mut child = Command::new(binary("keebai-server", "keebai-server"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--db", &db])
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start keebai-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(url.trim().to_owned());
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("keebai-server did not print its address within 60 s");
+            }
+        };
+        Self { child, url, dir }
+    }
+
+    /// An HTTP client for the "outside world" side of a test.
+    pub fn http(&self) -> Http {
+        Http {
+            base: self.url.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Plain HTTP against the server, as an admin or a script would do it.
+pub struct Http {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Http {
+    pub async fn sign_in(&self, (email, password): (&str, &str)) -> TokenSecret {
+        let response = self
+            .client
+            .post(format!("{}/v1/sessions", self.base))
+            .json(&serde_json::json!({"tenant": TENANT, "email": email, "password": password}))
+            .send()
+            .await
+            .expect("POST /v1/sessions");
+        assert_eq!(response.status(), 201, "sign-in of {email}");
+        let body: SessionResponse = response.json().await.expect("session json");
+        body.session_token.0.clone()
+    }
+
+    /// `GET path` with a bearer credential; returns the status code.
+    pub async fn status_of(&self, path: &str, credential: &str) -> u16 {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(credential)
+            .send()
+            .await
+            .expect("GET")
+            .status()
+            .as_u16()
+    }
+
+    /// As the admin, adds `permission` to the built-in Member role.
+    pub async fn grant_to_members(&self, admin: &TokenSecret, permission: &str) {
+        let roles: RoleList = self
+            .client
+            .get(format!("{}/v1/roles", self.base))
+            .bearer_auth(admin.expose())
+            .send()
+            .await
+            .expect("GET /v1/roles")
+            .json()
+            .await
+            .expect("roles json");
+        let member: Role = roles
+            .roles
+            .into_iter()
+            .find(|r| r.name == "Member")
+            .expect("a Member role");
+        let mut permissions = member.permissions.clone();
+        permissions.push(permission.to_owned());
+        let response = self
+            .client
+            .put(format!("{}/v1/roles/{}", self.base, member.id))
+            .bearer_auth(admin.expose())
+            .json(&UpdateRoleRequest {
+                permissions,
+                name: None,
+            })
+            .send()
+            .await
+            .expect("PUT /v1/roles");
+        assert_eq!(response.status(), 200, "granting {permission}");
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle` (for the "no secret on disk" scans).
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    hits.push(path);
+                }
+            }
+        }
+    }
+    hits
+}

@@ -1,0 +1,354 @@
+//! End to end in a real window: the built Keebai Keys app, driven through tauri-driver and
+//! WebKitWebDriver under Xvfb, against a real keebai-server.
+//!
+//! sign in → create a token with one scope and 90 days → copy → the token works over HTTP →
+//! revoke → it gets 401 → the row shows Revoked; then a member sees the Developer API gate
+//! until an admin grants the permission and the session is refreshed. Screenshots of each
+//! screen go to `$KEEBAI_SCREENSHOTS_DIR` (default `target/e2e-screenshots`). Finally the app's
+//! data folder, its log output and the keyring entries are scanned for the minted token.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use keebai_e2e::{files_containing, workspace_root, TestServer, ADMIN, DEVELOPER, MEMBER};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    home.join("bin").join("tauri-driver")
+}
+
+/// Starts tauri-driver; the app it launches inherits this environment (data folder, server
+/// address, D-Bus session, display). Its output and the app's go to `log`.
+fn start_driver(data_dir: &Path, server_url: &str, log: &Path) -> Driver {
+    let port = free_port();
+    let native_port = free_port();
+    let log_file = std::fs::File::create(log).expect("log file");
+    let child = Command::new(tauri_driver())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("KEEBAI_DATA_DIR", data_dir)
+        .env("KEEBAI_SERVER_URL", server_url)
+        .env("KEEBAI_LOG", "debug")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log"))
+        .stderr(log_file)
+        .spawn()
+        .expect("tauri-driver (cargo install tauri-driver --locked)");
+    // Wait for it to accept connections.
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver { child, port }
+}
+
+async fn connect(driver: &Driver, app: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with the app")
+}
+
+async fn wait_for(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Element {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if el.text().await.is_ok_and(|t| t.contains(needle)) {
+                return el;
+            }
+        }
+        assert!(Instant::now() < deadline, "{css} never showed {needle:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn button(c: &Client, label: &str) -> Element {
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("button {label:?}: {e}"))
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = wait_for(c, css).await;
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+fn screenshots_dir() -> PathBuf {
+    std::env::var_os("KEEBAI_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target").join("e2e-screenshots"))
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    // Let transitions and fonts settle so the picture shows the finished screen.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let png = c.screenshot().await.expect("screenshot");
+    let dir = screenshots_dir();
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+fn xclip(target: &str) -> Option<String> {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard", "-t", target])
+        .output()
+        .expect("xclip");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn sign_in(c: &Client, (email, password): (&str, &str)) {
+    type_into(c, "#tenant", keebai_e2e::TENANT).await;
+    type_into(c, "#email", email).await;
+    type_into(c, "#password", password).await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn create_copy_use_revoke_in_the_real_window() {
+    let server = TestServer::demo();
+    let http = server.http();
+    let app_binary = keebai_e2e::binary("keebai-keys", "keebai-keys");
+    let data = tempfile::tempdir().expect("data dir");
+    let log = data.path().join("driver-and-app.log");
+    // The log lives beside, not inside, the data folder we scan separately.
+    let app_data = data.path().join("app");
+    let driver = start_driver(&app_data, &server.url, &log);
+    let c = connect(&driver, &app_binary).await;
+
+    // Sign-in screen, Server pre-filled from KEEBAI_SERVER_URL.
+    let server_field = wait_for(&c, "#server").await;
+    assert_eq!(
+        server_field.prop("value").await.expect("value").as_deref(),
+        Some(server.url.as_str())
+    );
+    sign_in(&c, DEVELOPER).await;
+    screenshot(&c, "01-sign-in").await;
+    button(&c, "Sign in").await.click().await.expect("click");
+
+    // The API Keys table.
+    let counter = wait_for_text(&c, "#active-counter", "of 10 active").await;
+    let before = counter.text().await.expect("text");
+    for header in ["Name", "Prefix", "Scopes", "Last used", "Expires", "Status"] {
+        let xpath = format!("//th//button[starts-with(normalize-space(.), '{header}')]");
+        c.find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|_| panic!("column {header}"));
+    }
+    wait_for_text(&c, "table.tokens", "Never").await;
+    screenshot(&c, "02-api-keys").await;
+
+    // A short clipboard timeout, so the test sees it cleared.
+    type_into(&c, "#clipboard-seconds", "5").await;
+    c.execute(
+        "document.getElementById('clipboard-seconds').dispatchEvent(new Event('change'))",
+        vec![],
+    )
+    .await
+    .expect("change");
+
+    // Create API Key: one scope, 90 days (preselected).
+    button(&c, "Create API Key")
+        .await
+        .click()
+        .await
+        .expect("open");
+    type_into(&c, "#token-name", "E2E smoke").await;
+    wait_for(&c, "input[data-scope='messages.read']")
+        .await
+        .click()
+        .await
+        .expect("scope");
+    let ninety = wait_for(&c, "input[data-expiration='90']").await;
+    assert!(
+        ninety.is_selected().await.expect("selected"),
+        "90 days is preselected"
+    );
+    screenshot(&c, "03-create-api-key").await;
+    button(&c, "Create token")
+        .await
+        .click()
+        .await
+        .expect("create");
+
+    // The one-time view.
+    let token_field = wait_for(&c, "#new-token").await;
+    let token = token_field
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("a token");
+    assert!(
+        token.starts_with("kbai_pk_") && token.len() == 72,
+        "{token}"
+    );
+    wait_for_text(&c, "[role=dialog]", "only time you'll see the full token").await;
+    let done = button(&c, "Done").await;
+    assert!(
+        !done.is_enabled().await.expect("enabled"),
+        "closing needs the acknowledgement"
+    );
+    button(&c, "Copy token").await.click().await.expect("copy");
+    wait_for_text(&c, "[role=dialog]", "clipboard will be cleared").await;
+    screenshot(&c, "04-one-time-token").await;
+
+    // Copied in Rust with the history-exclusion hint, as another app sees it.
+    assert_eq!(xclip("UTF8_STRING").as_deref(), Some(token.as_str()));
+    let targets = xclip("TARGETS").unwrap_or_default();
+    assert!(
+        targets.lines().any(|t| t == "x-kde-passwordManagerHint"),
+        "{targets}"
+    );
+
+    // The token works, like `curl -H "Authorization: Bearer …" /v1/messages`.
+    assert_eq!(http.status_of("/v1/messages", &token).await, 200);
+
+    wait_for(&c, "#ack").await.click().await.expect("ack");
+    done.click().await.expect("done");
+    // The secret is gone from the page once the modal closes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let html = c.source().await.expect("source");
+    assert!(!html.contains(&token), "the token is still in the DOM");
+
+    // The clipboard timer (5 s) takes it back.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while xclip("UTF8_STRING").is_some_and(|t| t == token) {
+        assert!(Instant::now() < deadline, "clipboard not cleared");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let after_create = c
+        .find(Locator::Css("#active-counter"))
+        .await
+        .expect("counter")
+        .text()
+        .await
+        .expect("text");
+    assert_ne!(before, after_create, "the counter moved");
+
+    // Revoke from the row's last column, confirming in the dialog that names it.
+    let prefix = &token[..12];
+    let row = format!("tr[data-prefix='{prefix}']");
+    wait_for(&c, &format!("{row} .actions-cell button"))
+        .await
+        .click()
+        .await
+        .expect("revoke");
+    wait_for_text(&c, "[role=dialog]", "E2E smoke").await;
+    screenshot(&c, "05-revoke-dialog").await;
+    c.find(Locator::XPath(
+        "//div[@role='dialog']//button[normalize-space(.)='Revoke']",
+    ))
+    .await
+    .expect("confirm")
+    .click()
+    .await
+    .expect("confirm");
+    wait_for_text(&c, &format!("{row} .status-cell"), "Revoked").await;
+    assert_eq!(http.status_of("/v1/messages", &token).await, 401);
+    type_into(&c, "#search", "E2E").await;
+    screenshot(&c, "06-revoked").await;
+
+    // A member without the permission: the Developer API gate, then a grant and a refresh.
+    button(&c, "Sign out")
+        .await
+        .click()
+        .await
+        .expect("sign out");
+    wait_for(&c, "#password").await;
+    sign_in(&c, MEMBER).await;
+    button(&c, "Sign in").await.click().await.expect("sign in");
+    wait_for_text(&c, ".gate", "Ask an admin").await;
+    screenshot(&c, "07-developer-api-gate").await;
+    let admin = http.sign_in(ADMIN).await;
+    http.grant_to_members(&admin, "developer.manage_tokens")
+        .await;
+    button(&c, "Refresh permissions")
+        .await
+        .click()
+        .await
+        .expect("refresh");
+    wait_for_text(&c, "#active-counter", "0 of 10 active").await;
+
+    c.close().await.expect("close session");
+    drop(driver);
+
+    // The minted token is nowhere: not in the data folder, not in the logs, not in the keyring.
+    assert!(
+        files_containing(&app_data, &token).is_empty(),
+        "token in the data folder"
+    );
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!log_text.contains(&token), "token in the app's log output");
+    assert!(
+        log_text.contains("token created")
+            || files_containing(&app_data, "token created").len() == 1,
+        "the app logged (so the scan looked at real logs)"
+    );
+    let keyring = Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "com.keebai.keys"])
+        .output()
+        .expect("secret-tool");
+    let listing = String::from_utf8_lossy(&keyring.stdout).into_owned()
+        + &String::from_utf8_lossy(&keyring.stderr);
+    assert!(!listing.contains(&token), "token in the keyring");
+    assert!(
+        listing.contains("kbai_sess_"),
+        "the member's session is in the keyring (so the scan saw real entries): {listing}"
+    );
+}
