@@ -204,7 +204,9 @@ mod tests {
         let s = t.expose();
         assert!(s.starts_with("kbai_pk_"));
         assert_eq!(s.len(), 8 + 64);
-        assert!(s[8..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(s[8..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(t.prefix(), &s[..12]);
         assert_eq!(t.kind(), CredentialKind::PersonalAccessToken);
     }
@@ -311,7 +313,8 @@ mod tests {
         #[test]
         fn near_miss_strings_never_parse(body in "[0-9a-fA-F]{0,70}", prefix in "(kbai_pk_|kbai_sess_|kbai_pk|kbai_)") {
             let s = format!("{prefix}{body}");
-            let expected_len = if prefix == "kbai_pk_" { 64 } else if prefix == "kbai_sess_" { 64 } else { usize::MAX };
+            let complete_prefix = prefix == "kbai_pk_" || prefix == "kbai_sess_";
+            let expected_len = if complete_prefix { 64 } else { usize::MAX };
             let ok = body.len() == expected_len && !body.bytes().any(|b| b.is_ascii_uppercase());
             prop_assert_eq!(TokenSecret::parse(&s).is_ok(), ok);
         }

@@ -355,9 +355,15 @@ mod tests {
 
     #[test]
     fn status_revoked_wins_over_expired() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 28, 4, 0, 0).single().expect("date");
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 28, 4, 0, 0)
+            .single()
+            .expect("date");
         let past = now - chrono::Duration::days(1);
-        assert_eq!(TokenStatus::at(now, Some(past), Some(past)), TokenStatus::Revoked);
+        assert_eq!(
+            TokenStatus::at(now, Some(past), Some(past)),
+            TokenStatus::Revoked
+        );
         assert_eq!(TokenStatus::at(now, Some(past), None), TokenStatus::Expired);
         assert_eq!(TokenStatus::at(now, Some(now), None), TokenStatus::Expired);
         assert_eq!(TokenStatus::at(now, None, None), TokenStatus::Active);
@@ -369,7 +375,10 @@ mod tests {
 
     #[test]
     fn whole_second_times_print_as_in_the_contract() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 28, 4, 0, 0).single().expect("date");
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 28, 4, 0, 0)
+            .single()
+            .expect("date");
         assert_eq!(
             serde_json::to_string(&t).expect("json"),
             "\"2026-11-28T04:00:00Z\""

@@ -39,6 +39,17 @@ pub const ACCOUNTS: [DemoAccount; 3] = [
 
 const DAY: i64 = 86_400;
 
+/// (name, scopes, created days ago, expires in days (None = never), last used days ago,
+/// revoked days ago).
+type DemoToken = (
+    &'static str,
+    &'static [&'static str],
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 /// Seeds the demo tenant unless it already exists. Returns whether it seeded.
 pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
     if svc.store.tenant_by_slug(TENANT).await?.is_some() {
@@ -79,8 +90,7 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
     .await?;
 
     let now = now().timestamp();
-    // (name, scopes, created days ago, expires in days (None = never), last used days ago, revoked days ago)
-    let dev_tokens: [(&str, &[&str], i64, Option<i64>, Option<i64>, Option<i64>); 12] = [
+    let dev_tokens: [DemoToken; 12] = [
         (
             "Zapier production",
             &["messages.read", "messages.write"],

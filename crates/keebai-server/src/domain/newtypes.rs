@@ -108,7 +108,7 @@ impl ExpiresAt {
             .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
             .single()
             .map_or(i64::MAX, |d| d.timestamp());
-        if secs <= now.timestamp() {
+        if raw <= now {
             return Err(DomainError::invalid("expires_at", "must be in the future"));
         }
         if secs > latest {

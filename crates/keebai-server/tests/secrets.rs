@@ -1,0 +1,83 @@
+//! Secret hygiene: after creating and using tokens and sessions, no full secret appears in
+//! the database files or the server's logs (debug level, JSON).
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use support::{TestServer, ADMIN_PASSWORD};
+
+#[tokio::test]
+async fn no_secret_in_the_database_files_or_the_logs() {
+    let mut srv = TestServer::start().await;
+    let dev = srv
+        .user_with(&["developer.manage_tokens", "messages.read", "messages.write"])
+        .await;
+    let mut secrets = vec![
+        dev.session.clone(),
+        ADMIN_PASSWORD.to_owned(),
+        "user-password-123".to_owned(),
+    ];
+    for i in 0..5 {
+        let (secret, rec) = srv
+            .mint(
+                &dev,
+                &format!("t{i}"),
+                &["messages.read", "messages.write"],
+                None,
+            )
+            .await;
+        assert_eq!(srv.get("/v1/messages", &secret).await.0, StatusCode::OK);
+        srv.post("/v1/messages", &secret, json!({"body": "hello"}))
+            .await;
+        if i % 2 == 0 {
+            srv.post(
+                &format!("/v1/tokens/{}/revoke", rec["id"].as_str().expect("id")),
+                &dev.session,
+                json!({}),
+            )
+            .await;
+            assert_eq!(
+                srv.get("/v1/messages", &secret).await.0,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        secrets.push(secret);
+    }
+    // Also a failed call with a near-miss of a real token in the header.
+    let near = format!("{}X", &secrets[3][..71]);
+    srv.get("/v1/messages", &near).await;
+    srv.terminate();
+
+    let mut haystacks = vec![("server log".to_owned(), srv.logs().into_bytes())];
+    for entry in std::fs::read_dir(srv.dir.path()).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.to_string_lossy().contains("keebai.db") {
+            haystacks.push((
+                path.display().to_string(),
+                std::fs::read(&path).expect("read"),
+            ));
+        }
+    }
+    assert!(
+        haystacks.len() >= 2 || std::env::var("KEEBAI_TEST_ENGINE").as_deref() == Ok("postgres")
+    );
+    assert!(
+        srv.logs().contains("token created"),
+        "the log did capture the activity"
+    );
+    for secret in &secrets {
+        // The secret part after the displayable prefix must appear nowhere.
+        let needle = if secret.starts_with("kbai_") {
+            secret[12..].as_bytes()
+        } else {
+            secret.as_bytes()
+        };
+        for (name, hay) in &haystacks {
+            assert!(
+                !hay.windows(needle.len()).any(|w| w == needle),
+                "a secret was found in {name}"
+            );
+        }
+    }
+}
