@@ -1,6 +1,885 @@
-//! PostgreSQL engine (arrives with issue 4).
+//! The engine for many replicas: PostgreSQL through a `deadpool-postgres` connection pool.
+//!
+//! Several `keebai-server` processes may share one database, so every rule that the SQLite
+//! engine gets from its single write lock is made explicit here:
+//!
+//! * **Migrations** run in one transaction that first takes a transaction-scoped advisory lock
+//!   ([`MIGRATION_LOCK`]), so replicas starting together apply each version exactly once; the
+//!   others wait, then find nothing left to do. DDL is transactional in PostgreSQL, so a failed
+//!   migration leaves no half-built schema.
+//! * **The active-token limit** locks the owner's `users` row (`FOR NO KEY UPDATE`) before the
+//!   conditional insert. Creates for one user therefore queue up across every replica, and the
+//!   count runs in a statement that starts after the lock was granted, so under READ COMMITTED
+//!   it sees every token committed by the previous holder. `NO KEY UPDATE` (not `UPDATE`) keeps
+//!   foreign-key checks of other rows pointing at the user (sessions, messages) from blocking.
+//! * **Revocation** is a single `UPDATE … RETURNING` committed before the call returns; nothing
+//!   here caches a token, so every replica's next lookup sees it.
+//! * **Last-used times** from each replica's batch are written in one statement that only moves
+//!   a stored time forward; the rows are locked in id order first, so two replicas flushing
+//!   overlapping batches cannot deadlock.
+//!
+//! Engine-neutral conventions (see [`super`]) hold: ids are text, times unix seconds in
+//! `BIGINT`, lists JSON text. Text ordering uses `COLLATE "C"` so listings sort byte-wise exactly
+//! as SQLite does, whatever the database's default collation.
+//!
+//! The connection is plain TCP (`NoTls`), meant for loopback or a private network; see
+//! `docs/postgres.md` for putting TLS in front. [`ScratchDatabase`] gives tests a throwaway
+//! database per run.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{NoTls, Row};
+
+use super::migrations::{self, MIGRATIONS};
+use super::*;
+
+/// Connections per replica unless `KEEBAI_PG_POOL_SIZE` says otherwise. Three replicas use 48
+/// of PostgreSQL's default 100 connections.
+const DEFAULT_POOL_SIZE: usize = 16;
+
+/// Advisory lock key serialising migrations across replicas (ASCII "keebaimg").
+const MIGRATION_LOCK: i64 = 0x6b65_6562_6169_6d67;
+
+/// How long a request may wait for a free pooled connection before the store reports itself
+/// unavailable (the HTTP layer turns that into an error instead of hanging).
+const POOL_WAIT: Duration = Duration::from_secs(30);
 
 /// Connects to PostgreSQL and applies pending migrations.
-pub async fn open(_url: &str) -> anyhow::Result<super::DynStore> {
-    anyhow::bail!("PostgreSQL storage is not available in this build yet; use sqlite://PATH")
+pub async fn open(url: &str) -> anyhow::Result<DynStore> {
+    Ok(Arc::new(PgStore::connect(url).await?) as DynStore)
+}
+
+/// The PostgreSQL implementation of [`Store`].
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    /// Builds the pool for `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?options]`),
+    /// checks that the server answers and applies pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        // The parser's errors name the bad option, never echo the URL, so the password stays
+        // out of messages.
+        let mut config =
+            tokio_postgres::Config::from_str(url).context("invalid PostgreSQL connection URL")?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            // Shows in pg_stat_activity, which is how an operator tells replicas' sessions apart.
+            config.application_name("keebai-server");
+        }
+        let pool_size = match std::env::var("KEEBAI_PG_POOL_SIZE") {
+            Ok(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .context("KEEBAI_PG_POOL_SIZE must be a positive number")?,
+            Err(_) => DEFAULT_POOL_SIZE,
+        };
+        // `is_closed()` on checkout is enough: a connection that died anyway fails its next
+        // query with `Unavailable`, and deadpool drops it.
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = Manager::from_config(config, NoTls, manager_config);
+        let pool = Pool::builder(manager)
+            .max_size(pool_size)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .build()
+            .context("building the PostgreSQL connection pool")?;
+        let store = Self { pool };
+        store
+            .migrate()
+            .await
+            .context("connecting to PostgreSQL and applying migrations")?;
+        Ok(store)
+    }
+
+    async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+        Ok(self.pool.get().await?)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Held until commit: a second replica blocks here and then sees the finished schema.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let current: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+                &[],
+            )
+            .await?
+            .try_get(0)?;
+        if current > migrations::latest() {
+            tracing::warn!(
+                database = current,
+                build = migrations::latest(),
+                "the database schema is newer than this build; running anyway"
+            );
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            for stmt in migrations::statements(sql) {
+                tx.batch_execute(stmt).await?;
+            }
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                &[version, &chrono::Utc::now().timestamp()],
+            )
+            .await?;
+            tracing::info!(version, "applied PostgreSQL migration");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The error and its causes on one line (tokio-postgres puts the server's message in the
+/// source, not in `Display`).
+fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if let Some(code) = e.code() {
+            // Mirrors the SQLite engine, which reports every constraint failure as a conflict.
+            if *code == SqlState::UNIQUE_VIOLATION {
+                return StoreError::Conflict("unique constraint");
+            }
+            if *code == SqlState::FOREIGN_KEY_VIOLATION {
+                return StoreError::Conflict("foreign key constraint");
+            }
+            let c = code.code();
+            // Class 08: connection exception; 57P0x: the server is shutting down or starting;
+            // 53300: too many connections. All are "try again later", not bugs.
+            if c.starts_with("08") || c.starts_with("57P") || c == "53300" {
+                return StoreError::Unavailable(describe(&e));
+            }
+            return StoreError::Other(e.into());
+        }
+        let io = std::error::Error::source(&e)
+            .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some());
+        let text = e.to_string();
+        if e.is_closed()
+            || io
+            || text.starts_with("error connecting")
+            || text.starts_with("timeout waiting")
+        {
+            StoreError::Unavailable(describe(&e))
+        } else {
+            StoreError::Other(e.into())
+        }
+    }
+}
+
+impl From<PoolError> for StoreError {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::Backend(e) => match StoreError::from(e) {
+                // Whatever stopped a new connection (refused, auth, too many), the store
+                // cannot serve right now.
+                StoreError::Other(e) => StoreError::Unavailable(format!("{e:#}")),
+                other => other,
+            },
+            PoolError::Timeout(kind) => {
+                StoreError::Unavailable(format!("no database connection available ({kind:?})"))
+            }
+            PoolError::Closed => StoreError::Unavailable("connection pool closed".into()),
+            other => StoreError::Other(anyhow::anyhow!("connection pool: {other}")),
+        }
+    }
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list(text: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored list is not JSON: {e}")))
+}
+
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at";
+
+fn token_row(r: &Row) -> StoreResult<TokenRow> {
+    Ok(TokenRow {
+        id: r.try_get(0)?,
+        tenant_id: r.try_get(1)?,
+        user_id: r.try_get(2)?,
+        name: r.try_get(3)?,
+        prefix: r.try_get(4)?,
+        hash: r.try_get(5)?,
+        scopes: parse_list(r.try_get(6)?)?,
+        created_at: r.try_get(7)?,
+        expires_at: r.try_get(8)?,
+        last_used_at: r.try_get(9)?,
+        revoked_at: r.try_get(10)?,
+    })
+}
+
+const ROLE_COLS: &str = "id, tenant_id, name, permissions, builtin";
+
+fn role_row(r: &Row) -> StoreResult<RoleRow> {
+    Ok(RoleRow {
+        id: r.try_get(0)?,
+        tenant_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        permissions: parse_list(r.try_get(3)?)?,
+        builtin: r.try_get(4)?,
+    })
+}
+
+fn tenant_row(r: &Row) -> StoreResult<TenantRow> {
+    Ok(TenantRow {
+        id: r.try_get(0)?,
+        slug: r.try_get(1)?,
+        name: r.try_get(2)?,
+    })
+}
+
+/// A user with their role ids (byte-wise sorted, as SQLite returns them) in one statement, so
+/// the hot authentication path costs one round trip and sees one snapshot.
+const USER_SELECT: &str = r#"SELECT u.id, u.tenant_id, u.email, u.name, u.password_hash,
+    ARRAY(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = u.id ORDER BY ur.role_id COLLATE "C")
+    FROM users u"#;
+
+fn user_row(r: &Row) -> StoreResult<UserRow> {
+    Ok(UserRow {
+        id: r.try_get(0)?,
+        tenant_id: r.try_get(1)?,
+        email: r.try_get(2)?,
+        name: r.try_get(3)?,
+        password_hash: r.try_get(4)?,
+        role_ids: r.try_get(5)?,
+    })
+}
+
+fn audit_row(r: &Row) -> StoreResult<AuditRow> {
+    Ok(AuditRow {
+        id: r.try_get(0)?,
+        tenant_id: r.try_get(1)?,
+        at: r.try_get(2)?,
+        actor: r.try_get(3)?,
+        action: r.try_get(4)?,
+        target: r.try_get(5)?,
+        ip: r.try_get(6)?,
+    })
+}
+
+fn message_row(r: &Row) -> StoreResult<MessageRow> {
+    Ok(MessageRow {
+        id: r.try_get(0)?,
+        tenant_id: r.try_get(1)?,
+        author_id: r.try_get(2)?,
+        body: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+    })
+}
+
+/// Inserts `user`'s role assignments in one statement.
+const INSERT_USER_ROLES: &str =
+    "INSERT INTO user_roles (user_id, role_id) SELECT $1::text, UNNEST($2::text[])";
+
+/// Serialises writes that depend on "everything this user has" (token count, role set) across
+/// replicas. See the module docs for why `NO KEY UPDATE`.
+const LOCK_USER: &str = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
+
+#[async_trait]
+impl Store for PgStore {
+    fn engine(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
+            .await?;
+        c.execute(&st, &[&t.id, &t.slug, &t.name]).await?;
+        Ok(())
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("SELECT id, slug, name FROM tenants WHERE id = $1")
+            .await?;
+        c.query_opt(&st, &[&id])
+            .await?
+            .as_ref()
+            .map(tenant_row)
+            .transpose()
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("SELECT id, slug, name FROM tenants WHERE slug = $1")
+            .await?;
+        c.query_opt(&st, &[&slug])
+            .await?
+            .as_ref()
+            .map(tenant_row)
+            .transpose()
+    }
+
+    async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "INSERT INTO roles ({ROLE_COLS}) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .await?;
+        c.execute(
+            &st,
+            &[
+                &r.id,
+                &r.tenant_id,
+                &r.name,
+                &json_list(&r.permissions),
+                &r.builtin,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "UPDATE roles SET name = $3, permissions = $4 WHERE id = $1 AND tenant_id = $2",
+            )
+            .await?;
+        c.execute(
+            &st,
+            &[&r.id, &r.tenant_id, &r.name, &json_list(&r.permissions)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {ROLE_COLS} FROM roles WHERE tenant_id = $1 AND id = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &id])
+            .await?
+            .as_ref()
+            .map(role_row)
+            .transpose()
+    }
+
+    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                r#"SELECT {ROLE_COLS} FROM roles WHERE tenant_id = $1 ORDER BY builtin DESC, name COLLATE "C""#
+            ))
+            .await?;
+        c.query(&st, &[&tenant_id])
+            .await?
+            .iter()
+            .map(role_row)
+            .collect()
+    }
+
+    async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        tx.execute(
+            &st,
+            &[&u.id, &u.tenant_id, &u.email, &u.name, &u.password_hash],
+        )
+        .await?;
+        if !u.role_ids.is_empty() {
+            let st = tx.prepare_cached(INSERT_USER_ROLES).await?;
+            tx.execute(&st, &[&u.id, &u.role_ids]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "{USER_SELECT} WHERE u.tenant_id = $1 AND u.id = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &id])
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
+    }
+
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "{USER_SELECT} WHERE u.tenant_id = $1 AND u.email = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &email])
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
+    }
+
+    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                r#"{USER_SELECT} WHERE u.tenant_id = $1 ORDER BY u.email COLLATE "C""#
+            ))
+            .await?;
+        c.query(&st, &[&tenant_id])
+            .await?
+            .iter()
+            .map(user_row)
+            .collect()
+    }
+
+    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // Two concurrent replacements of one user's roles would otherwise both delete, then
+        // collide on the primary key when inserting.
+        let lock = tx.prepare_cached(LOCK_USER).await?;
+        tx.query_opt(&lock, &[&user_id]).await?;
+        let del = tx
+            .prepare_cached("DELETE FROM user_roles WHERE user_id = $1")
+            .await?;
+        tx.execute(&del, &[&user_id]).await?;
+        if !role_ids.is_empty() {
+            let ins = tx.prepare_cached(INSERT_USER_ROLES).await?;
+            tx.execute(&ins, &[&user_id, &role_ids]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = $1",
+            )
+            .await?;
+        let mut all = Vec::new();
+        for row in c.query(&st, &[&user_id]).await? {
+            all.extend(parse_list(row.try_get(0)?)?);
+        }
+        // Sorted in Rust, so the order is byte-wise like the SQLite engine's.
+        all.sort();
+        all.dedup();
+        Ok(all)
+    }
+
+    async fn insert_session(&self, s: &SessionRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "INSERT INTO sessions (hash, user_id, tenant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        c.execute(
+            &st,
+            &[
+                &s.hash,
+                &s.user_id,
+                &s.tenant_id,
+                &s.created_at,
+                &s.expires_at,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT hash, user_id, tenant_id, created_at, expires_at FROM sessions WHERE hash = $1",
+            )
+            .await?;
+        let Some(r) = c.query_opt(&st, &[&hash]).await? else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRow {
+            hash: r.try_get(0)?,
+            user_id: r.try_get(1)?,
+            tenant_id: r.try_get(2)?,
+            created_at: r.try_get(3)?,
+            expires_at: r.try_get(4)?,
+        }))
+    }
+
+    async fn delete_session(&self, hash: &str) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("DELETE FROM sessions WHERE hash = $1")
+            .await?;
+        c.execute(&st, &[&hash]).await?;
+        Ok(())
+    }
+
+    async fn insert_token_within_limit(
+        &self,
+        t: &TokenRow,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let lock = tx.prepare_cached(LOCK_USER).await?;
+        tx.query_opt(&lock, &[&t.user_id]).await?;
+        // A separate statement from the lock on purpose: under READ COMMITTED its snapshot is
+        // taken after the lock was granted, so the count includes the previous holder's insert.
+        let insert = tx
+            .prepare_cached(&format!(
+                "INSERT INTO tokens ({TOKEN_COLS})
+                 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
+                        $8::bigint, $9::bigint, $10::bigint, $11::bigint
+                 WHERE (SELECT COUNT(*) FROM tokens
+                        WHERE user_id = $3::text AND revoked_at IS NULL
+                          AND (expires_at IS NULL OR expires_at > $12::bigint)) < $13::bigint"
+            ))
+            .await?;
+        let inserted = tx
+            .execute(
+                &insert,
+                &[
+                    &t.id,
+                    &t.tenant_id,
+                    &t.user_id,
+                    &t.name,
+                    &t.prefix,
+                    &t.hash,
+                    &json_list(&t.scopes),
+                    &t.created_at,
+                    &t.expires_at,
+                    &t.last_used_at,
+                    &t.revoked_at,
+                    &now,
+                    &i64::from(limit),
+                ],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(inserted == 1)
+    }
+
+    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = $1"))
+            .await?;
+        c.query_opt(&st, &[&id])
+            .await?
+            .as_ref()
+            .map(token_row)
+            .transpose()
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = $1"))
+            .await?;
+        c.query_opt(&st, &[&hash])
+            .await?
+            .as_ref()
+            .map(token_row)
+            .transpose()
+    }
+
+    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                r#"SELECT {TOKEN_COLS} FROM tokens WHERE user_id = $1 ORDER BY created_at DESC, id COLLATE "C" DESC"#
+            ))
+            .await?;
+        c.query(&st, &[&user_id])
+            .await?
+            .iter()
+            .map(token_row)
+            .collect()
+    }
+
+    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let c = self.client().await?;
+        // One statement: it waits for any concurrent revoke of the row and then keeps the
+        // first time, so the returned row is the state after both, never a stale snapshot.
+        let st = c
+            .prepare_cached(&format!(
+                "UPDATE tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING {TOKEN_COLS}"
+            ))
+            .await?;
+        c.query_opt(&st, &[&id, &now])
+            .await?
+            .as_ref()
+            .map(token_row)
+            .transpose()
+    }
+
+    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64> {
+        // One entry per token with its latest time, sorted by id: the lock order below.
+        let mut latest: BTreeMap<&str, i64> = BTreeMap::new();
+        for (id, at) in uses {
+            let e = latest.entry(id.as_str()).or_insert(*at);
+            *e = (*e).max(*at);
+        }
+        if latest.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<&str> = latest.keys().copied().collect();
+        let ats: Vec<i64> = latest.values().copied().collect();
+        let c = self.client().await?;
+        // Rows are locked in id order before updating, so two replicas flushing overlapping
+        // batches queue instead of deadlocking. The UPDATE re-checks `last_used_at < at`
+        // against the newest row version, so an earlier time never replaces a later one.
+        let st = c
+            .prepare_cached(
+                r#"WITH batch AS (
+                       SELECT * FROM UNNEST($1::text[], $2::bigint[]) AS b(id, at)
+                   ), locked AS MATERIALIZED (
+                       SELECT t.id FROM tokens t WHERE t.id = ANY($1::text[])
+                       ORDER BY t.id COLLATE "C" FOR NO KEY UPDATE
+                   )
+                   UPDATE tokens t SET last_used_at = batch.at
+                   FROM batch, locked
+                   WHERE t.id = batch.id AND t.id = locked.id
+                     AND (t.last_used_at IS NULL OR t.last_used_at < batch.at)"#,
+            )
+            .await?;
+        Ok(c.execute(&st, &[&ids, &ats]).await?)
+    }
+
+    async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await?;
+        c.execute(
+            &st,
+            &[
+                &e.id,
+                &e.tenant_id,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.target,
+                &e.ip,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_events(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        before: Option<&AuditCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let (b_at, b_id) = before.map_or((i64::MAX, ""), |b| (b.at, b.id.as_str()));
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                r#"SELECT id, tenant_id, at, actor, action, target, ip FROM audit_events
+                   WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text)
+                     AND (at < $3::bigint OR (at = $3::bigint AND ($4::text = '' OR id COLLATE "C" < $4::text)))
+                   ORDER BY at DESC, id COLLATE "C" DESC LIMIT $5::bigint"#,
+            )
+            .await?;
+        c.query(&st, &[&tenant_id, &actor, &b_at, &b_id, &i64::from(limit)])
+            .await?
+            .iter()
+            .map(audit_row)
+            .collect()
+    }
+
+    async fn insert_message(&self, m: &MessageRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "INSERT INTO messages (id, tenant_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        c.execute(
+            &st,
+            &[&m.id, &m.tenant_id, &m.author_id, &m.body, &m.created_at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                r#"SELECT id, tenant_id, author_id, body, created_at FROM messages
+                   WHERE tenant_id = $1 ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $2::bigint"#,
+            )
+            .await?;
+        c.query(&st, &[&tenant_id, &i64::from(limit)])
+            .await?
+            .iter()
+            .map(message_row)
+            .collect()
+    }
+}
+
+/// A throwaway database for one test run: created on the server named by an administrative
+/// URL (a role allowed to `CREATE DATABASE`), dropped by [`ScratchDatabase::drop_database`].
+///
+/// Tests use it so runs never see each other's rows and leave nothing behind; the server's
+/// integration tests can use it the same way to run against PostgreSQL.
+pub struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// Creates `keebai_test_<uuid>` next to the database of `admin_url`.
+    pub async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("keebai_test_{}", uuid::Uuid::now_v7().simple());
+        let url = with_database(admin_url, &name);
+        let admin = admin_client(admin_url).await?;
+        // The name is generated here from hex digits, so formatting it into DDL is safe.
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .map_err(|e| anyhow::anyhow!("CREATE DATABASE {name}: {}", describe(&e)))?;
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        })
+    }
+
+    /// The URL of the scratch database (same server and credentials as the admin URL).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Drops the database, closing any connection still open to it (PostgreSQL 13+).
+    pub async fn drop_database(self) -> anyhow::Result<()> {
+        let admin = admin_client(&self.admin_url).await?;
+        admin
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .map_err(|e| anyhow::anyhow!("DROP DATABASE {}: {}", self.name, describe(&e)))?;
+        Ok(())
+    }
+}
+
+async fn admin_client(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to PostgreSQL: {}", describe(&e)))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "admin connection ended");
+        }
+    });
+    Ok(client)
+}
+
+/// `postgres://u:p@h:5432/old?x=y` with the database replaced by `db`. Percent-encoded
+/// userinfo is kept as it is; a URL without a path gets one.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+    // The authority ends at the first '/' after the userinfo (whose password may contain '/').
+    let host_start = rest.rfind('@').map_or(0, |i| i + 1);
+    let authority_end = rest[host_start..]
+        .find('/')
+        .map_or(rest.len(), |i| host_start + i);
+    let mut out = format!("{scheme}://{}/{db}", &rest[..authority_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_is_replaced_in_urls() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:55432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:55432/x"
+        );
+        assert_eq!(
+            with_database("postgresql://u:p/w@h/db?sslmode=disable", "x"),
+            "postgresql://u:p/w@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
+    }
+
+    #[tokio::test]
+    async fn a_bad_url_fails_without_echoing_the_password() {
+        let err = match PgStore::connect("postgres://u:hunter2@127.0.0.1:1/db?bogus=1").await {
+            Ok(_) => panic!("a bad URL must not connect"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(!err.contains("hunter2"), "{err}");
+    }
 }

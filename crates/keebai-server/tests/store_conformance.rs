@@ -1,0 +1,119 @@
+//! The storage conformance suite ([`keebai_server::store::conformance`]) against every engine.
+//!
+//! SQLite always runs, on a fresh file. PostgreSQL runs when `KEEBAI_TEST_PG_URL` names a server
+//! (the test command starts one with `scripts/pg.sh start`): each run gets its own
+//! `keebai_test_<uuid>` database, dropped afterwards. Without the variable the PostgreSQL test
+//! prints a skip notice, unless `KEEBAI_REQUIRE_PG=1` (set by CI), where it fails, so a CI
+//! machine without PostgreSQL can never pass by silently skipping.
+
+use std::sync::Arc;
+
+use keebai_server::store::postgres::{PgStore, ScratchDatabase};
+use keebai_server::store::sqlite::SqliteStore;
+use keebai_server::store::{conformance, migrations, DynStore};
+
+/// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
+fn pg_admin_url(test: &str) -> Option<String> {
+    match std::env::var("KEEBAI_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("KEEBAI_REQUIRE_PG").as_deref() != Ok("1"),
+                "KEEBAI_REQUIRE_PG=1 but KEEBAI_TEST_PG_URL is not set: start PostgreSQL with \
+                 scripts/pg.sh start and source .test-artifacts/pg.env"
+            );
+            eprintln!(
+                "SKIPPED {test}: KEEBAI_TEST_PG_URL is not set (scripts/pg.sh start provides it)"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: DynStore = Arc::new(
+        SqliteStore::open(&dir.path().join("conformance.db"))
+            .await
+            .expect("open sqlite"),
+    );
+    assert_eq!(store.engine(), "sqlite");
+    conformance::run_all(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_passes_the_conformance_suite() {
+    let Some(admin) = pg_admin_url("postgres_passes_the_conformance_suite") else {
+        return;
+    };
+    let db = ScratchDatabase::create(&admin)
+        .await
+        .expect("create scratch database");
+    let store: DynStore = Arc::new(PgStore::connect(db.url()).await.expect("open postgres"));
+    assert_eq!(store.engine(), "postgres");
+    // Run inside a task so a failed check still lets us drop the database.
+    let outcome = tokio::spawn(conformance::run_all(Arc::clone(&store))).await;
+    drop(store);
+    db.drop_database().await.expect("drop scratch database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Several replicas starting at once on an empty database: the advisory lock lets exactly one
+/// apply each migration, and all of them come up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_migrations_are_safe_when_replicas_start_together() {
+    let Some(admin) = pg_admin_url("postgres_migrations_are_safe_when_replicas_start_together")
+    else {
+        return;
+    };
+    let db = ScratchDatabase::create(&admin)
+        .await
+        .expect("create scratch database");
+    let url = db.url().to_owned();
+    let outcome = tokio::spawn(async move {
+        let starts: Vec<_> = (0..6)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { PgStore::connect(&url).await })
+            })
+            .collect();
+        for s in starts {
+            s.await.expect("join").expect("every replica starts");
+        }
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        let rows = client
+            .query(
+                "SELECT version FROM schema_migrations ORDER BY version",
+                &[],
+            )
+            .await
+            .expect("schema_migrations");
+        let versions: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let expected: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
+        assert_eq!(versions, expected, "each version applied exactly once");
+    })
+    .await;
+    db.drop_database().await.expect("drop scratch database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// A server that cannot be reached is reported as such (not as an internal error), and the
+/// message never contains the password.
+#[tokio::test]
+async fn postgres_unreachable_is_an_error_without_the_password() {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let err = match PgStore::connect("postgres://keebai:s3cret-pw@127.0.0.1:1/keebai").await {
+        Ok(_) => panic!("nothing listens on port 1"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(!err.contains("s3cret-pw"), "password leaked: {err}");
+    assert!(err.contains("unavailable"), "{err}");
+}
