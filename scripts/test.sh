@@ -40,6 +40,9 @@ trap cleanup EXIT
 step "keebai-api and keebai-server on SQLite"
 cargo test --locked -p keebai-api -p keebai-server
 
+step "schemathesis against the live OpenAPI document (session and PAT)"
+bash scripts/schemathesis.sh
+
 if [ -x scripts/pg.sh ] || [ -f scripts/pg.sh ]; then
   step "starting a throwaway PostgreSQL"
   bash scripts/pg.sh start

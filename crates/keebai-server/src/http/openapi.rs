@@ -16,7 +16,7 @@ use super::{admin, meta, resources, sessions, tokens};
         tokens::list, tokens::create, tokens::get, tokens::revoke,
         resources::list, resources::post,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;
 
@@ -34,5 +34,54 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the error answers every operation can give, so the document matches what the
+/// middleware really sends: malformed requests (400), bodies over the limit (413), a wrong
+/// content type (415), invalid fields (422), internal errors (500) and unavailability (503).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let has_body = op.request_body.is_some();
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, what: &str| {
+                    responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| error(what));
+                };
+                add("400", "malformed request, or a credential in the URL");
+                add("500", "internal error (no detail is ever given)");
+                add("503", "the service is unavailable or timed out");
+                if has_body {
+                    add("413", "the body is over 64 KiB");
+                    add("415", "the body is not application/json");
+                    add("422", "a field is missing, unknown or invalid");
+                }
+            }
+        }
     }
 }
