@@ -40,11 +40,12 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
-/// `target/debug/<name>`, building the package first when the binary is missing. The test
-/// script builds both binaries up front, so this is only a convenience for `cargo test`.
+/// `target/debug/<name>`, brought up to date with `cargo build` first: a stale app binary
+/// would test old code (and cargo's check is a second when nothing changed). Set
+/// `KEEBAI_E2E_NO_BUILD=1` to use whatever is there.
 pub fn binary(package: &str, name: &str) -> PathBuf {
     let path = target_dir().join("debug").join(name);
-    if !path.exists() {
+    if !path.exists() || std::env::var_os("KEEBAI_E2E_NO_BUILD").is_none() {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-p", package, "--bin", name])
             .current_dir(workspace_root())

@@ -79,6 +79,9 @@ fn start_driver(data_dir: &Path, server_url: &str, log: &Path) -> Driver {
 }
 
 async fn connect(driver: &Driver, app: &Path) -> Client {
+    // Both ring and aws-lc-rs are compiled in (via different dependencies); rustls needs to be
+    // told which one to use. Already installed is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
@@ -195,13 +198,19 @@ async fn create_copy_use_revoke_in_the_real_window() {
     screenshot(&c, "02-api-keys").await;
 
     // A short clipboard timeout, so the test sees it cleared.
-    type_into(&c, "#clipboard-seconds", "5").await;
+    wait_for(&c, "details.settings summary")
+        .await
+        .click()
+        .await
+        .expect("open settings");
+    // A number input ignores typed text unevenly across engines; set it like a spin would.
     c.execute(
-        "document.getElementById('clipboard-seconds').dispatchEvent(new Event('change'))",
+        "const el = document.getElementById('clipboard-seconds'); \
+         el.value = '5'; el.dispatchEvent(new Event('change', { bubbles: true }));",
         vec![],
     )
     .await
-    .expect("change");
+    .expect("set the clipboard timeout");
 
     // Create API Key: one scope, 90 days (preselected).
     button(&c, "Create API Key")
