@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::sqlite::SqliteStore;
-use keebai_server::store::{conformance, migrations, DynStore};
+use keebai_server::store::{conformance, migrations, DynStore, StoreError};
 
 /// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
 fn pg_admin_url(test: &str) -> Option<String> {
@@ -97,6 +97,71 @@ async fn postgres_migrations_are_safe_when_replicas_start_together() {
         let versions: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
         let expected: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
         assert_eq!(versions, expected, "each version applied exactly once");
+    })
+    .await;
+    db.drop_database().await.expect("drop scratch database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Every pooled connection killed server-side (a PostgreSQL restart or failover looks like
+/// this): the store reports at most a transient `Unavailable`, never a permanent failure, and
+/// serves again from fresh connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_recovers_when_its_connections_are_killed() {
+    let Some(admin) = pg_admin_url("postgres_recovers_when_its_connections_are_killed") else {
+        return;
+    };
+    let db = ScratchDatabase::create(&admin)
+        .await
+        .expect("create scratch database");
+    let (url, name) = (db.url().to_owned(), db.name().to_owned());
+    let outcome = tokio::spawn(async move {
+        let store: DynStore = Arc::new(PgStore::connect(&url).await.expect("open postgres"));
+        let (tenant, _, user) = conformance::fixture(&*store, &["messages.read"]).await;
+        // Warm several pooled connections so the kill hits more than one.
+        let warm: Vec<_> = (0..8)
+            .map(|_| {
+                let store = Arc::clone(&store);
+                let id = user.id.clone();
+                tokio::spawn(async move { store.user_permissions(&id).await })
+            })
+            .collect();
+        for w in warm {
+            w.await.expect("join").expect("warm-up query");
+        }
+        let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .expect("connect admin");
+        tokio::spawn(conn);
+        let killed = client
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&name],
+            )
+            .await
+            .expect("terminate backends");
+        assert!(!killed.is_empty(), "the store had open connections");
+        let mut recovered = false;
+        for _ in 0..20 {
+            match store.tenant(&tenant.id).await {
+                Ok(found) => {
+                    assert_eq!(found, Some(tenant.clone()));
+                    recovered = true;
+                    break;
+                }
+                Err(StoreError::Unavailable(_)) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(other) => panic!("a killed connection is `Unavailable`, got {other:?}"),
+            }
+        }
+        assert!(recovered, "the store serves again from new connections");
+        assert_eq!(
+            store.user_permissions(&user.id).await.expect("perms"),
+            ["messages.read"]
+        );
     })
     .await;
     db.drop_database().await.expect("drop scratch database");
