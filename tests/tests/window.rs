@@ -79,16 +79,12 @@ fn start_driver(data_dir: &Path, server_url: &str, log: &Path) -> Driver {
 }
 
 async fn connect(driver: &Driver, app: &Path) -> Client {
-    // Both ring and aws-lc-rs are compiled in (via different dependencies); rustls needs to be
-    // told which one to use. Already installed is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
         serde_json::json!({ "application": app }),
     );
-    ClientBuilder::rustls()
-        .expect("rustls")
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
@@ -131,9 +127,11 @@ async fn type_into(c: &Client, css: &str, text: &str) {
     el.send_keys(text).await.expect("type");
 }
 
+/// `$KEEBAI_SCREENSHOTS_DIR` (relative to the workspace root, since cargo runs tests from the
+/// crate folder), else `target/e2e-screenshots`.
 fn screenshots_dir() -> PathBuf {
     std::env::var_os("KEEBAI_SCREENSHOTS_DIR")
-        .map(PathBuf::from)
+        .map(|d| workspace_root().join(d))
         .unwrap_or_else(|| workspace_root().join("target").join("e2e-screenshots"))
 }
 
