@@ -326,3 +326,27 @@ async fn roles_and_users_admin_rules() {
         .iter()
         .any(|u| u["id"] == member.user_id.as_str()));
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_sqlite_file_is_refused_with_a_clear_error() {
+    let srv = TestServer::start().await;
+    if !srv.db_url.starts_with("sqlite://") {
+        return; // PostgreSQL serves many replicas by design.
+    }
+    let out = std::process::Command::new(support::bin())
+        .args(["serve", "--db", &srv.db_url, "--listen", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another keebai-server"), "{err}");
+    assert!(err.contains("PostgreSQL"), "{err}");
+    // The first server is unaffected.
+    let resp = srv
+        .http()
+        .get(srv.url("/healthz"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::OK);
+}

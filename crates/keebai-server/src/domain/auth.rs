@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use keebai_api::{CredentialKind, TokenSecret};
 use subtle::ConstantTimeEq;
 
+use super::auth_cache::{Entry, Source};
 use super::error::{DomainError, DomainResult};
 use super::Service;
 use crate::store::{TenantRow, UserRow};
@@ -81,39 +82,27 @@ impl Service {
         let hash_hex = secret.sha256().to_hex();
         drop(secret);
         let now = super::now().timestamp();
-        match kind {
-            CredentialKind::PersonalAccessToken => {
-                let token = self
-                    .store
-                    .token_by_hash(&hash_hex)
-                    .await?
-                    .ok_or(DomainError::Unauthorized)?;
-                // The index lookup already matched; this constant-time recheck keeps the
-                // decision itself free of data-dependent branching on secret bytes.
-                let stored_matches: bool = token.hash.as_bytes().ct_eq(hash_hex.as_bytes()).into();
-                if !stored_matches || !token.is_active(now) {
+        let entry = match self.auth_cache.get(&hash_hex) {
+            Some(e) => e,
+            None => self.load_credential(kind, &hash_hex, now).await?,
+        };
+        match entry.source {
+            Source::Pat(token) => {
+                // The lookup matched by hash already; this constant-time recheck keeps the
+                // decision itself free of data-dependent branching on secret-derived bytes.
+                let matches: bool = token.hash.as_bytes().ct_eq(hash_hex.as_bytes()).into();
+                if !matches || !token.is_active(now) {
                     return Err(DomainError::Unauthorized);
                 }
-                let user = self
-                    .store
-                    .user(&token.tenant_id, &token.user_id)
-                    .await?
-                    .ok_or(DomainError::Unauthorized)?;
-                let held: BTreeSet<String> = self
-                    .store
-                    .user_permissions(&user.id)
-                    .await?
-                    .into_iter()
-                    .collect();
                 let permissions = token
                     .scopes
                     .iter()
-                    .filter(|s| held.contains(*s))
+                    .filter(|s| entry.held.contains(*s))
                     .cloned()
                     .collect();
                 self.usage.record(&token.id, now);
                 Ok(Principal {
-                    user,
+                    user: entry.user,
                     via: Via::Pat {
                         token_id: token.id,
                         prefix: token.prefix,
@@ -121,33 +110,77 @@ impl Service {
                     permissions,
                 })
             }
-            CredentialKind::Session => {
-                let session = self
-                    .store
-                    .session_by_hash(&hash_hex)
-                    .await?
-                    .ok_or(DomainError::Unauthorized)?;
+            Source::Session(session) => {
                 if session.expires_at <= now {
                     return Err(DomainError::Unauthorized);
                 }
-                let user = self
-                    .store
-                    .user(&session.tenant_id, &session.user_id)
-                    .await?
-                    .ok_or(DomainError::Unauthorized)?;
-                let permissions = self
-                    .store
-                    .user_permissions(&user.id)
-                    .await?
-                    .into_iter()
-                    .collect();
                 Ok(Principal {
-                    user,
+                    user: entry.user,
                     via: Via::Session { hash: session.hash },
-                    permissions,
+                    permissions: entry.held,
                 })
             }
         }
+    }
+
+    /// Reads a credential from the store and caches it if it is valid now. An unknown and a
+    /// revoked or expired credential cost the same single lookup, so their answers take the
+    /// same time.
+    async fn load_credential(
+        &self,
+        kind: CredentialKind,
+        hash: &str,
+        now: i64,
+    ) -> DomainResult<Entry> {
+        let epoch = self.auth_cache.epoch();
+        let (source, tenant_id, user_id) = match kind {
+            CredentialKind::PersonalAccessToken => {
+                let t = self
+                    .store
+                    .token_by_hash(hash)
+                    .await?
+                    .ok_or(DomainError::Unauthorized)?;
+                if !t.is_active(now) {
+                    return Err(DomainError::Unauthorized);
+                }
+                let ids = (t.tenant_id.clone(), t.user_id.clone());
+                (Source::Pat(t), ids.0, ids.1)
+            }
+            CredentialKind::Session => {
+                let s = self
+                    .store
+                    .session_by_hash(hash)
+                    .await?
+                    .ok_or(DomainError::Unauthorized)?;
+                if s.expires_at <= now {
+                    return Err(DomainError::Unauthorized);
+                }
+                let ids = (s.tenant_id.clone(), s.user_id.clone());
+                (Source::Session(s), ids.0, ids.1)
+            }
+        };
+        let user = self
+            .store
+            .user(&tenant_id, &user_id)
+            .await?
+            .ok_or(DomainError::Unauthorized)?;
+        let held: BTreeSet<String> = self
+            .store
+            .user_permissions(&user.id)
+            .await?
+            .into_iter()
+            .collect();
+        self.auth_cache.put(
+            hash.to_owned(),
+            source.clone(),
+            user.clone(),
+            held.clone(),
+            epoch,
+        );
+        Ok(self
+            .auth_cache
+            .get(hash)
+            .unwrap_or_else(|| Entry::uncached(source, user, held)))
     }
 
     /// The principal's tenant.

@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod auth_cache;
 pub mod error;
 pub mod messages;
 pub mod newtypes;
@@ -61,6 +62,7 @@ pub struct Service {
     pub store: DynStore,
     pub settings: Settings,
     pub usage: Arc<usage::UsageRecorder>,
+    pub auth_cache: auth_cache::AuthCache,
     throttle: throttle::SignInThrottle,
 }
 
@@ -69,7 +71,9 @@ impl Service {
         let usage = Arc::new(usage::UsageRecorder::new(store.clone()));
         let throttle =
             throttle::SignInThrottle::new(settings.sign_in_failures, settings.sign_in_window);
+        let auth_cache = auth_cache::AuthCache::new(store.sole_writer());
         Arc::new(Self {
+            auth_cache,
             store,
             settings,
             usage,

@@ -109,6 +109,7 @@ impl Service {
             .revoke_token(&before.id, now)
             .await?
             .ok_or(DomainError::NotFound)?;
+        self.auth_cache.invalidate();
         if before.revoked_at.is_none() {
             self.audit(
                 principal.tenant_id(),

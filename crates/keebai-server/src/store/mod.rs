@@ -46,6 +46,12 @@ pub trait Store: Send + Sync + 'static {
     /// Short engine name for logs and `--help`: `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 
+    /// True when this process is the only one that can write the database, so an in-process
+    /// cache of credentials can be invalidated exactly (see `domain::auth_cache`).
+    fn sole_writer(&self) -> bool {
+        false
+    }
+
     // --- tenants
     async fn insert_tenant(&self, tenant: &TenantRow) -> StoreResult<()>;
     async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;

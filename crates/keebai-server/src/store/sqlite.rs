@@ -57,6 +57,10 @@ impl Pool {
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: Arc<Pool>,
+    /// An exclusive lock on `<db>.lock`, held while the store is open: SQLite serves one
+    /// process (several replicas use PostgreSQL), which is what makes the credential cache's
+    /// in-process invalidation exact.
+    _owner: Arc<std::fs::File>,
 }
 
 impl SqliteStore {
@@ -66,6 +70,7 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the database folder {}", dir.display()))?;
         }
+        let owner = lock_owner(path)?;
         let first = Pool::connect(path)
             .with_context(|| format!("opening SQLite database {}", path.display()))?;
         let store = Self {
@@ -74,6 +79,7 @@ impl SqliteStore {
                 idle: Mutex::new(vec![first]),
                 permits: Semaphore::new(POOL_SIZE),
             }),
+            _owner: Arc::new(owner),
         };
         store
             .with_conn(migrate)
@@ -104,6 +110,58 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Other(anyhow::anyhow!("database task failed: {e}")))?
         .map_err(map_err)
+    }
+
+    /// Like [`Self::with_conn`] for short reads on the hot path (authentication, listings).
+    /// Handing a ~10 µs query to the blocking pool costs more than the query; on the
+    /// multi-threaded runtime `block_in_place` runs it on this worker instead, while tokio
+    /// moves the worker's other tasks elsewhere. Writes keep using the blocking pool because
+    /// they may wait on SQLite's write lock.
+    async fn with_read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if !multi_thread {
+            return self.with_conn(f).await;
+        }
+        let _permit = self
+            .pool
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("pool closed".into()))?;
+        tokio::task::block_in_place(|| {
+            let mut conn = self.pool.checkout()?;
+            let out = f(&mut conn);
+            self.pool.checkin(conn);
+            out
+        })
+        .map_err(map_err)
+    }
+}
+
+/// Takes the exclusive owner lock beside the database file, or explains who holds it.
+fn lock_owner(path: &Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "{} is in use by another keebai-server process; SQLite serves one process \
+             (stop the other one, or use PostgreSQL for several replicas)",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(anyhow::Error::new(e).context(format!("locking {}", lock_path.display())))
+        }
     }
 }
 
@@ -244,6 +302,10 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    fn sole_writer(&self) -> bool {
+        true
+    }
+
     async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
         let t = t.clone();
         self.with_conn(move |c| {
@@ -258,7 +320,7 @@ impl Store for SqliteStore {
 
     async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
         let id = id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.query_row(
                 "SELECT id, slug, name FROM tenants WHERE id = ?1",
                 [id],
@@ -271,7 +333,7 @@ impl Store for SqliteStore {
 
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
         let slug = slug.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.query_row(
                 "SELECT id, slug, name FROM tenants WHERE slug = ?1",
                 [slug],
@@ -308,7 +370,7 @@ impl Store for SqliteStore {
 
     async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.query_row(
                 "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 AND id = ?2",
                 [t, id],
@@ -321,7 +383,7 @@ impl Store for SqliteStore {
 
     async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
         let t = tenant_id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let mut s = c.prepare_cached(
                 "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 ORDER BY builtin DESC, name",
             )?;
@@ -352,19 +414,19 @@ impl Store for SqliteStore {
 
     async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
-        self.with_conn(move |c| load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id]))
+        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id]))
             .await
     }
 
     async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
         let (t, e) = (tenant_id.to_owned(), email.to_owned());
-        self.with_conn(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[&t, &e]))
+        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[&t, &e]))
             .await
     }
 
     async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
         let t = tenant_id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let ids: Vec<String> = {
                 let mut s =
                     c.prepare_cached("SELECT id FROM users WHERE tenant_id = ?1 ORDER BY email")?;
@@ -402,7 +464,7 @@ impl Store for SqliteStore {
 
     async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
         let u = user_id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let mut s = c.prepare_cached(
                 "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1",
             )?;
@@ -431,7 +493,7 @@ impl Store for SqliteStore {
 
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
         let h = hash.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.prepare_cached(
                 "SELECT hash, user_id, tenant_id, created_at, expires_at FROM sessions WHERE hash = ?1",
             )?
@@ -490,7 +552,7 @@ impl Store for SqliteStore {
 
     async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
         let id = id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"))?
                 .query_row([id], token_row)
                 .optional()
@@ -500,7 +562,7 @@ impl Store for SqliteStore {
 
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
         let h = hash.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1"))?
                 .query_row([h], token_row)
                 .optional()
@@ -510,7 +572,7 @@ impl Store for SqliteStore {
 
     async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
         let u = user_id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let mut s = c.prepare_cached(&format!(
                 "SELECT {TOKEN_COLS} FROM tokens WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"
             ))?;
@@ -584,7 +646,7 @@ impl Store for SqliteStore {
             actor.map(str::to_owned),
             before.cloned(),
         );
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let (b_at, b_id) = before.map_or((i64::MAX, String::new()), |b| (b.at, b.id));
             let mut s = c.prepare_cached(
                 "SELECT id, tenant_id, at, actor, action, target, ip FROM audit_events
@@ -614,7 +676,7 @@ impl Store for SqliteStore {
 
     async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
         let t = tenant_id.to_owned();
-        self.with_conn(move |c| {
+        self.with_read(move |c| {
             let mut s = c.prepare_cached(
                 "SELECT id, tenant_id, author_id, body, created_at FROM messages WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
             )?;
