@@ -69,7 +69,7 @@ async fn no_secret_in_the_database_files_or_the_logs() {
     for secret in &secrets {
         // The secret part after the displayable prefix must appear nowhere.
         let needle = if secret.starts_with("kbai_") {
-            secret[12..].as_bytes()
+            &secret.as_bytes()[12..]
         } else {
             secret.as_bytes()
         };
