@@ -4,7 +4,7 @@
 //! engine gets from its single write lock is made explicit here:
 //!
 //! * **Migrations** run in one transaction that first takes a transaction-scoped advisory lock
-//!   ([`MIGRATION_LOCK`]), so replicas starting together apply each version exactly once; the
+//!   (`MIGRATION_LOCK`), so replicas starting together apply each version exactly once; the
 //!   others wait, then find nothing left to do. DDL is transactional in PostgreSQL, so a failed
 //!   migration leaves no half-built schema.
 //! * **The active-token limit** locks the owner's `users` row (`FOR NO KEY UPDATE`) before the
