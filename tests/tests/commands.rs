@@ -162,7 +162,34 @@ async fn sign_in_list_create_copy_revoke() {
         "the cache holds the list"
     );
 
+    // Quitting takes a still-copied token off the clipboard, and leaves other text alone.
+    let second = app
+        .service
+        .create_token(new_token("CI smoke 2", &["messages.read"], Some(30)))
+        .await
+        .expect("create");
+    app.service.copy_created_token().expect("copy");
+    app.service.shutdown();
+    assert_eq!(app.clipboard.read_text().expect("read"), "");
+    assert!(!app.service.holds_created_token());
+    drop(second);
+
+    let third = app
+        .service
+        .create_token(new_token("CI smoke 3", &["messages.read"], Some(30)))
+        .await
+        .expect("create");
+    app.service.copy_created_token().expect("copy");
+    app.clipboard
+        .write_secret("copied by the user")
+        .expect("write");
     app.service.sign_out().await.expect("sign out");
+    assert_eq!(
+        app.clipboard.read_text().expect("read"),
+        "copied by the user"
+    );
+    drop(third);
+
     let e = app.service.list_tokens().await.expect_err("signed out");
     assert_eq!(e.code, ErrorCode::NotSignedIn);
 }

@@ -112,6 +112,14 @@ async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Element {
     }
 }
 
+async fn wait_until_gone(c: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    while c.find(Locator::Css(css)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{css} is still there");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn button(c: &Client, label: &str) -> Element {
     let xpath = format!("//button[normalize-space(.)='{label}']");
     c.wait()
@@ -210,6 +218,30 @@ async fn create_copy_use_revoke_in_the_real_window() {
     .await
     .expect("set the clipboard timeout");
 
+    // The modal is keyboard-first: focus lands in Name, Escape closes it.
+    button(&c, "Create API Key")
+        .await
+        .click()
+        .await
+        .expect("open");
+    wait_for(&c, "#token-name").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let focused = c
+        .execute(
+            "return document.activeElement && document.activeElement.id",
+            vec![],
+        )
+        .await
+        .expect("focus");
+    assert_eq!(focused.as_str(), Some("token-name"));
+    c.find(Locator::Css("#token-name"))
+        .await
+        .expect("name")
+        .send_keys("\u{E00C}")
+        .await
+        .expect("escape");
+    wait_until_gone(&c, "[role=dialog]").await;
+
     // Create API Key: one scope, 90 days (preselected).
     button(&c, "Create API Key")
         .await
@@ -246,6 +278,13 @@ async fn create_copy_use_revoke_in_the_real_window() {
         "{token}"
     );
     wait_for_text(&c, "[role=dialog]", "only time you'll see the full token").await;
+    // Escape does not close the one-time view before the acknowledgement.
+    token_field.send_keys("\u{E00C}").await.expect("escape");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        c.find(Locator::Css("#new-token")).await.is_ok(),
+        "closed without acknowledgement"
+    );
     let done = button(&c, "Done").await;
     assert!(
         !done.is_enabled().await.expect("enabled"),
