@@ -143,6 +143,21 @@ impl Http {
             .as_u16()
     }
 
+    /// `POST /v1/tokens` (never expiring, `messages.read`) as `session`; returns the status.
+    pub async fn create_token(&self, session: &TokenSecret, name: &str) -> u16 {
+        self.client
+            .post(format!("{}/v1/tokens", self.base))
+            .bearer_auth(session.expose())
+            .json(
+                &serde_json::json!({"name": name, "scopes": ["messages.read"], "expires_at": null}),
+            )
+            .send()
+            .await
+            .expect("POST /v1/tokens")
+            .status()
+            .as_u16()
+    }
+
     /// As the admin, adds `permission` to the built-in Member role.
     pub async fn grant_to_members(&self, admin: &TokenSecret, permission: &str) {
         let roles: RoleList = self

@@ -364,12 +364,27 @@ async fn create_copy_use_revoke_in_the_real_window() {
     let admin = http.sign_in(ADMIN).await;
     http.grant_to_members(&admin, "developer.manage_tokens")
         .await;
+    // Meanwhile the member fills their quota from a script: the page must open at the limit.
+    let member = http.sign_in(MEMBER).await;
+    for i in 0..10 {
+        assert_eq!(
+            http.create_token(&member, &format!("script {i}")).await,
+            201
+        );
+    }
     button(&c, "Refresh permissions")
         .await
         .click()
         .await
         .expect("refresh");
-    wait_for_text(&c, "#active-counter", "0 of 10 active").await;
+    wait_for_text(&c, "#active-counter", "10 of 10 active").await;
+    let create = button(&c, "Create API Key").await;
+    assert!(
+        !create.is_enabled().await.expect("enabled"),
+        "disabled at the limit"
+    );
+    wait_for_text(&c, "#limit-help", "Revoke one before creating a new one").await;
+    screenshot(&c, "08-token-limit").await;
 
     c.close().await.expect("close session");
     drop(driver);
