@@ -184,11 +184,26 @@ impl Service {
     }
 
     /// The principal's tenant.
+    /// Tenants are immutable once created, so they are cached for the process's lifetime.
     pub async fn tenant_of(&self, principal: &Principal) -> DomainResult<TenantRow> {
-        self.store
-            .tenant(principal.tenant_id())
-            .await?
-            .ok_or_else(|| DomainError::Internal("tenant of a signed-in user is missing".into()))
+        let id = principal.tenant_id();
+        if let Some(t) = self
+            .tenants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            return Ok(t.clone());
+        }
+        let t =
+            self.store.tenant(id).await?.ok_or_else(|| {
+                DomainError::Internal("tenant of a signed-in user is missing".into())
+            })?;
+        self.tenants
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), t.clone());
+        Ok(t)
     }
 }
 

@@ -63,6 +63,7 @@ pub struct Service {
     pub settings: Settings,
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
+    tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
     throttle: throttle::SignInThrottle,
 }
 
@@ -74,6 +75,7 @@ impl Service {
         let auth_cache = auth_cache::AuthCache::new(store.sole_writer());
         Arc::new(Self {
             auth_cache,
+            tenants: Default::default(),
             store,
             settings,
             usage,

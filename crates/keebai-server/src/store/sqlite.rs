@@ -113,37 +113,29 @@ impl SqliteStore {
     }
 
     /// Like [`Self::with_conn`] for short reads on the hot path (authentication, listings).
-    /// Handing a ~10 µs query to the blocking pool costs more than the query; on the
-    /// multi-threaded runtime `block_in_place` runs it on this worker instead, while tokio
-    /// moves the worker's other tasks elsewhere. Writes keep using the blocking pool because
+    /// Handing a ~10 µs query to the blocking pool (or `block_in_place`, which hands the
+    /// worker's queue to another thread) costs more than the query itself. In WAL mode
+    /// readers never wait for writers, so these reads run inline on the async worker, as any
+    /// other few-microsecond computation would. Writes keep using the blocking pool because
     /// they may wait on SQLite's write lock.
     async fn with_read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let multi_thread = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        if !multi_thread {
-            return self.with_conn(f).await;
-        }
         let _permit = self
             .pool
             .permits
             .acquire()
             .await
             .map_err(|_| StoreError::Unavailable("pool closed".into()))?;
-        tokio::task::block_in_place(|| {
-            let mut conn = self.pool.checkout()?;
-            let out = f(&mut conn);
-            self.pool.checkin(conn);
-            out
-        })
-        .map_err(map_err)
+        let mut conn = self.pool.checkout().map_err(map_err)?;
+        let out = f(&mut conn);
+        self.pool.checkin(conn);
+        out.map_err(map_err)
     }
 }
 
-/// Takes the exclusive owner lock beside the database file, or explains who holds it.
 fn lock_owner(path: &Path) -> anyhow::Result<std::fs::File> {
     let lock_path = PathBuf::from(format!("{}.lock", path.display()));
     let file = std::fs::OpenOptions::new()
