@@ -76,7 +76,7 @@ pub struct AppService {
     settings: Mutex<Settings>,
     vault: Arc<dyn SessionVault>,
     cache: Cache,
-    clipboard: Option<ClipboardGuard>,
+    clipboard: Option<Arc<ClipboardGuard>>,
     session: Mutex<Option<Session>>,
     created: Mutex<Option<TokenSecret>>,
 }
@@ -106,7 +106,7 @@ impl AppService {
             settings_file,
             vault,
             cache: Cache::open_in(data_dir)?,
-            clipboard: clipboard.map(ClipboardGuard::new),
+            clipboard: clipboard.map(|c| Arc::new(ClipboardGuard::new(c))),
             session: Mutex::new(None),
             created: Mutex::new(None),
         })
@@ -403,9 +403,29 @@ impl AppService {
     }
 
     /// Called when the app quits: take the token off the clipboard and forget it.
+    ///
+    /// This runs on the UI thread. Reading the clipboard there can deadlock on Linux when the
+    /// web view itself owns the selection (the user copied text from the page): GTK would have
+    /// to answer our own request. So the check runs on another thread and is given up after a
+    /// moment; in that case the clipboard holds the page's text, not the token.
     pub fn shutdown(&self) {
         let _ = self.discard_created_token();
-        self.clear_clipboard_if_ours();
+        let Some(guard) = self.clipboard.clone() else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("clipboard-quit".into())
+            .spawn(move || {
+                let _ = tx.send(guard.clear_now());
+            });
+        if spawned.is_ok() {
+            match rx.recv_timeout(Duration::from_secs(2)) {
+                Ok(Err(e)) => tracing::warn!(error = %e, "could not clear the clipboard"),
+                Ok(Ok(_)) => {}
+                Err(_) => tracing::warn!("clipboard check on quit timed out"),
+            }
+        }
     }
 
     fn clear_clipboard_if_ours(&self) -> Option<ClearOutcome> {
