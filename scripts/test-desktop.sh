@@ -40,13 +40,14 @@ fi
 export TAURI_DRIVER="$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")"
 
 # ---------------------------------------------------------------------------------------------
-log "UI: npm ci, vitest, vite build"
+log "UI: npm ci, vitest, svelte-check, vite build"
 (
   cd ui
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
   fi
   npx vitest run
+  npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings
   npx vite build --logLevel warn
 )
 
