@@ -181,7 +181,7 @@ impl Service {
         }
         row.permissions = perms;
         self.store.update_role(&row).await.map_err(duplicate_role)?;
-        self.auth_cache.invalidate();
+        self.auth_cache.invalidate().await?;
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
@@ -251,7 +251,7 @@ impl Service {
             .ok_or(DomainError::NotFound)?;
         let role_ids = self.checked_role_ids(principal, role_ids).await?;
         self.store.set_user_roles(&user.id, &role_ids).await?;
-        self.auth_cache.invalidate();
+        self.auth_cache.invalidate().await?;
         user.role_ids = role_ids;
         self.audit(
             principal.tenant_id(),

@@ -1,23 +1,20 @@
-//! A credential cache for the hot path, used only when this process is the database's sole
-//! writer (SQLite, which one server owns exclusively).
+//! A credential cache for the hot path, kept coherent by the store's [`CacheCoherence`].
 //!
 //! Correctness rests on one rule: every change that can take validity or permissions away
-//! from a credential (revoke, role change, role assignment, sign-out) bumps [`AuthCache::epoch`]
-//! after its write commits and before it answers. An entry is used only if it was filled under
-//! the current epoch — and the epoch is read *before* the database read that fills it, so a
-//! fill racing with a change is born stale. Expiry is checked against the clock on every hit,
-//! and entries are refreshed at least every [`MAX_AGE`] regardless.
+//! from a credential (revoke, role change, role assignment, sign-out) calls
+//! [`AuthCache::invalidate`] after its write commits and before it answers; that publishes a
+//! new epoch to every serving process and waits until they all have it. An entry is used only
+//! if it was filled under the current epoch — and the epoch is read *before* the database read
+//! that fills it, so a fill racing with a change is born stale. Expiry is checked against the
+//! clock on every hit, and entries are refreshed at least every [`MAX_AGE`] regardless.
 //!
-//! With PostgreSQL several replicas write, a local epoch cannot see their changes, and the
-//! cache stays off: every request reads the database, so a revoke on one replica is seen by
-//! the next request on any other.
+//! A store without coherence (`None`) disables the cache: every request reads the database.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::store::{SessionRow, TokenRow, UserRow};
+use crate::store::{CacheCoherence, SessionRow, StoreResult, TokenRow, UserRow};
 
 /// Longest an entry is trusted without re-reading the database.
 pub const MAX_AGE: Duration = Duration::from_secs(30);
@@ -55,41 +52,36 @@ impl Entry {
 }
 
 pub struct AuthCache {
-    enabled: bool,
-    epoch: AtomicU64,
+    coherence: Option<Arc<dyn CacheCoherence>>,
     entries: RwLock<HashMap<String, Entry>>,
 }
 
 impl AuthCache {
-    pub fn new(enabled: bool) -> Self {
+    pub fn new(coherence: Option<Arc<dyn CacheCoherence>>) -> Self {
         Self {
-            enabled,
-            epoch: AtomicU64::new(0),
+            coherence,
             entries: RwLock::new(HashMap::new()),
         }
     }
 
-    pub fn is_enabled(&self) -> bool {
-        self.enabled
+    /// The epoch to stamp a fill with (read it before the database read), or `None` when the
+    /// cache must not be used right now.
+    pub fn epoch(&self) -> Option<u64> {
+        self.coherence.as_ref().and_then(|c| c.current())
     }
 
-    /// The epoch to stamp a fill with; read it before the database read.
-    pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
-    }
-
-    /// Invalidates every entry. Call after a committed change that can reduce a credential's
-    /// validity or permissions, before answering.
-    pub fn invalidate(&self) {
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+    /// Invalidates every entry in every serving process. Call after a committed change that
+    /// can reduce a credential's validity or permissions, before answering.
+    pub async fn invalidate(&self) -> StoreResult<()> {
+        match &self.coherence {
+            Some(c) => c.publish().await,
+            None => Ok(()),
+        }
     }
 
     /// A fresh entry for `hash`, if any.
     pub fn get(&self, hash: &str) -> Option<Entry> {
-        if !self.enabled {
-            return None;
-        }
-        let current = self.epoch();
+        let current = self.epoch()?;
         let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
         map.get(hash)
             .filter(|e| e.epoch == current && e.filled.elapsed() < MAX_AGE)
@@ -102,11 +94,9 @@ impl AuthCache {
         source: Source,
         user: UserRow,
         held: BTreeSet<String>,
-        epoch: u64,
+        epoch: Option<u64>,
     ) {
-        if !self.enabled {
-            return;
-        }
+        let Some(epoch) = epoch else { return };
         let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_ENTRIES {
             map.clear();
@@ -149,23 +139,23 @@ mod tests {
         })
     }
 
-    #[test]
-    fn an_entry_filled_before_an_invalidation_is_never_served() {
-        let c = AuthCache::new(true);
+    #[tokio::test]
+    async fn an_entry_filled_before_an_invalidation_is_never_served() {
+        let c = AuthCache::new(Some(Arc::new(crate::store::LocalCoherence::default())));
         let e = c.epoch();
-        c.invalidate(); // a revoke commits while the fill's database read is in flight
+        c.invalidate().await.expect("publish"); // a revoke commits while the fill's read is in flight
         c.put("h".into(), session(), user(), BTreeSet::new(), e);
         assert!(c.get("h").is_none());
         let e = c.epoch();
         c.put("h".into(), session(), user(), BTreeSet::new(), e);
         assert!(c.get("h").is_some());
-        c.invalidate();
+        c.invalidate().await.expect("publish");
         assert!(c.get("h").is_none());
     }
 
     #[test]
-    fn a_disabled_cache_stores_nothing() {
-        let c = AuthCache::new(false);
+    fn without_coherence_the_cache_stores_nothing() {
+        let c = AuthCache::new(None);
         c.put("h".into(), session(), user(), BTreeSet::new(), c.epoch());
         assert!(c.get("h").is_none());
     }

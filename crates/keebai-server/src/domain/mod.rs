@@ -72,7 +72,7 @@ impl Service {
         let usage = Arc::new(usage::UsageRecorder::new(store.clone()));
         let throttle =
             throttle::SignInThrottle::new(settings.sign_in_failures, settings.sign_in_window);
-        let auth_cache = auth_cache::AuthCache::new(store.sole_writer());
+        let auth_cache = auth_cache::AuthCache::new(store.cache_coherence());
         Arc::new(Self {
             auth_cache,
             tenants: Default::default(),

@@ -79,7 +79,7 @@ impl Service {
         principal.require_session("end a sign-in session")?;
         if let Via::Session { hash } = &principal.via {
             self.store.delete_session(hash).await?;
-            self.auth_cache.invalidate();
+            self.auth_cache.invalidate().await?;
             self.audit(
                 principal.tenant_id(),
                 Some(&principal.user.id),

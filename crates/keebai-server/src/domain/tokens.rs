@@ -109,7 +109,7 @@ impl Service {
             .revoke_token(&before.id, now)
             .await?
             .ok_or(DomainError::NotFound)?;
-        self.auth_cache.invalidate();
+        self.auth_cache.invalidate().await?;
         if before.revoked_at.is_none() {
             self.audit(
                 principal.tenant_id(),

@@ -46,10 +46,10 @@ pub trait Store: Send + Sync + 'static {
     /// Short engine name for logs and `--help`: `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 
-    /// True when this process is the only one that can write the database, so an in-process
-    /// cache of credentials can be invalidated exactly (see `domain::auth_cache`).
-    fn sole_writer(&self) -> bool {
-        false
+    /// How credential caches stay coherent with this store, if they can: `None` means every
+    /// authentication reads the database (see `domain::auth_cache`).
+    fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
+        None
     }
 
     // --- tenants
@@ -114,6 +114,40 @@ pub trait Store: Send + Sync + 'static {
     // --- the demo resource API
     async fn insert_message(&self, message: &MessageRow) -> StoreResult<()>;
     async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>>;
+}
+
+/// Keeps in-memory credential caches coherent with the database, across every process that
+/// serves it.
+///
+/// The contract: after [`CacheCoherence::publish`] returns, no process serves a cache entry
+/// filled before it started, so a revoke that publishes before answering is effective on
+/// every replica when the caller gets the answer.
+#[async_trait]
+pub trait CacheCoherence: Send + Sync + 'static {
+    /// The current epoch, or `None` while this process cannot be sure it would hear of a
+    /// change (then the cache must not be used).
+    fn current(&self) -> Option<u64>;
+    /// Announces a committed change and returns once every live serving process has moved
+    /// past the epoch in which it happened.
+    async fn publish(&self) -> StoreResult<()>;
+}
+
+/// Coherence within one process: the SQLite engine, which one server owns exclusively.
+#[derive(Debug, Default)]
+pub struct LocalCoherence {
+    epoch: std::sync::atomic::AtomicU64,
+}
+
+#[async_trait]
+impl CacheCoherence for LocalCoherence {
+    fn current(&self) -> Option<u64> {
+        Some(self.epoch.load(std::sync::atomic::Ordering::Acquire))
+    }
+
+    async fn publish(&self) -> StoreResult<()> {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Ok(())
+    }
 }
 
 /// Opens the store named by a database URL (`sqlite://PATH` or `postgres://…`) and applies

@@ -61,6 +61,7 @@ pub struct SqliteStore {
     /// process (several replicas use PostgreSQL), which is what makes the credential cache's
     /// in-process invalidation exact.
     _owner: Arc<std::fs::File>,
+    coherence: Arc<LocalCoherence>,
 }
 
 impl SqliteStore {
@@ -80,6 +81,7 @@ impl SqliteStore {
                 permits: Semaphore::new(POOL_SIZE),
             }),
             _owner: Arc::new(owner),
+            coherence: Arc::default(),
         };
         store
             .with_conn(migrate)
@@ -294,8 +296,8 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
-    fn sole_writer(&self) -> bool {
-        true
+    fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
+        Some(Arc::clone(&self.coherence) as Arc<dyn CacheCoherence>)
     }
 
     async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
