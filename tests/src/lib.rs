@@ -158,6 +158,19 @@ impl Http {
             .as_u16()
     }
 
+    /// `GET /v1/tokens` as `session`.
+    pub async fn tokens(&self, session: &TokenSecret) -> keebai_api::wire::TokenList {
+        self.client
+            .get(format!("{}/v1/tokens", self.base))
+            .bearer_auth(session.expose())
+            .send()
+            .await
+            .expect("GET /v1/tokens")
+            .json()
+            .await
+            .expect("token list json")
+    }
+
     /// As the admin, adds `permission` to the built-in Member role.
     pub async fn grant_to_members(&self, admin: &TokenSecret, permission: &str) {
         let roles: RoleList = self

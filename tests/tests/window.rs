@@ -302,6 +302,19 @@ async fn create_copy_use_revoke_in_the_real_window() {
         "{targets}"
     );
 
+    // The server holds what the form asked for: one scope, 90 days.
+    let dev = http.sign_in(DEVELOPER).await;
+    let record = http
+        .tokens(&dev)
+        .await
+        .tokens
+        .into_iter()
+        .find(|t| t.prefix == token[..12])
+        .expect("the new token is listed");
+    assert_eq!(record.scopes, vec!["messages.read".to_string()]);
+    let days = (record.expires_at.expect("expires") - record.created_at).num_hours() as f64 / 24.0;
+    assert!((89.9..=90.1).contains(&days), "expires after {days} days");
+
     // The token works, like `curl -H "Authorization: Bearer …" /v1/messages`.
     assert_eq!(http.status_of("/v1/messages", &token).await, 200);
 
