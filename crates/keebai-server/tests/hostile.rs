@@ -720,10 +720,13 @@ async fn send_head_only(srv: &TestServer, caller: &Caller, c: &Case, len: usize)
 }
 
 async fn send(srv: &TestServer, caller: &Caller, pat: &str, c: &Case) -> (u16, Value) {
-    if let Body::Raw(_, bytes) = &c.body {
-        if bytes.len() > 1024 * 1024 {
-            return send_head_only(srv, caller, c, bytes.len()).await;
-        }
+    let len = match &c.body {
+        Body::Raw(_, bytes) => bytes.len(),
+        Body::Json(v) => v.to_string().len(),
+        Body::None => 0,
+    };
+    if len > 64 * 1024 {
+        return send_head_only(srv, caller, c, len).await;
     }
     let mut req = srv.http().request(c.method.clone(), srv.url(&c.path));
     match c.cred {
