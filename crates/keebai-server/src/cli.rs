@@ -86,6 +86,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
+    forbid_core_dumps();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -173,6 +174,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
             result
         }
+    }
+}
+
+/// New secrets (a minted token, a session token) pass through this process's memory for a
+/// moment; a core dump would write them to disk. Setting the core size limit to zero (soft
+/// and hard) rules that out for the process's lifetime.
+fn forbid_core_dumps() {
+    #[cfg(unix)]
+    if let Err(e) = rlimit::setrlimit(rlimit::Resource::CORE, 0, 0) {
+        tracing::warn!(error = %e, "could not disable core dumps");
     }
 }
 

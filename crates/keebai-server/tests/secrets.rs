@@ -81,3 +81,17 @@ async fn no_secret_in_the_database_files_or_the_logs() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_server_can_never_write_a_core_dump() {
+    let srv = TestServer::start().await;
+    let pid = srv.pid().expect("running");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("core line");
+    let fields: Vec<_> = core.split_whitespace().collect();
+    // "Max core file size  <soft>  <hard>  bytes"
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+}

@@ -135,6 +135,10 @@ impl TestServer {
         }
     }
 
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL: no chance to flush or finish anything.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
