@@ -15,5 +15,7 @@ for size in 32 128 256 512; do
   convert icon-1024.png -resize "${size}x${size}" PNG32:"${size}x${size}.png"
 done
 cp 256x256.png 128x128@2x.png
+# Windows' multi-size icon, for a Windows build.
+convert icon-1024.png -define icon:auto-resize=256,128,64,48,32,16 icon.ico
 cp 512x512.png icon.png
 rm icon-1024.png
