@@ -10,17 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-for lib in webkit2gtk-4.1 gtk+-3.0; do
-  if ! pkg-config --exists "$lib" 2>/dev/null; then
-    echo "missing system libraries ($lib). Install them with:" >&2
-    echo "  sudo apt-get install -y libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libxdo-dev libsoup-3.0-dev libdbus-1-dev" >&2
-    echo "(or run scripts/test-desktop.sh once, which installs everything)" >&2
-    exit 1
-  fi
-done
-
-echo "==> building the UI"
-(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vite build --logLevel warn)
+bash scripts/setup.sh
 echo "==> building keebai-server and Keebai Keys"
 cargo build -p keebai-server --bin keebai-server
 cargo build -p keebai-keys --bin keebai-keys

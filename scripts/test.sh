@@ -4,28 +4,18 @@
 # runs the suites, stops what it started. Exit status is non-zero if anything failed.
 #
 #   ./scripts/test.sh            everything
-#   SKIP_DESKTOP=1 ./scripts/test.sh   server and shared crates only
+#   SKIP_DESKTOP=1 ./scripts/test.sh    without the desktop app
+#   SKIP_POSTGRES=1 ./scripts/test.sh   without PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 mkdir -p .test-artifacts
 export CARGO_TERM_COLOR=never
 
 step() { printf '\n==> %s\n' "$*"; }
 
-apt_ready=0
-apt_install() {
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  step "installing Debian packages: ${missing[*]}"
-  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  if [ $apt_ready -eq 0 ]; then $sudo apt-get update -qq; apt_ready=1; fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
-# Build tools for the bundled SQLite and for rustls' crypto.
-apt_install build-essential pkg-config ca-certificates curl
+# Build tools, the desktop app's C libraries, the UI's npm packages and ui/dist (which the
+# app embeds at compile time, so the workspace cannot even be linted without it).
+bash scripts/setup.sh
 
 step "formatting and lints"
 cargo fmt --all -- --check
@@ -43,7 +33,7 @@ cargo test --locked -p keebai-api -p keebai-server
 step "schemathesis against the live OpenAPI document (session and PAT)"
 bash scripts/schemathesis.sh
 
-if [ -x scripts/pg.sh ] || [ -f scripts/pg.sh ]; then
+if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
   step "starting a throwaway PostgreSQL"
   bash scripts/pg.sh start
   pg_started=1
