@@ -27,6 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Each server test keeps its database and log here until the secret scan below has read them.
+rm -rf .test-artifacts/runs
+
 step "keebai-api and keebai-server on SQLite"
 cargo test --locked -p keebai-api -p keebai-server
 
@@ -43,6 +46,10 @@ if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
   step "keebai-server on PostgreSQL (the same integration tests, plus replicas)"
   KEEBAI_TEST_ENGINE=postgres cargo test --locked -p keebai-server
 fi
+
+step "secret hygiene: every log and database file of the server tests"
+bash scripts/scan-secrets.sh
+rm -rf .test-artifacts/runs
 
 if [ "${SKIP_DESKTOP:-0}" != 1 ] && [ -f scripts/test-desktop.sh ]; then
   step "Keebai Keys desktop app"

@@ -40,6 +40,20 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_keebai-server")
 }
 
+/// A folder for one test's database and log under `.test-artifacts/runs/`. It is kept after
+/// the test so that the test command can scan every database file and log of the whole run
+/// for leaked secrets (`scripts/scan-secrets.sh`) before it deletes them.
+pub fn run_dir() -> tempfile::TempDir {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-artifacts/runs");
+    std::fs::create_dir_all(&root).expect("artifacts folder");
+    let mut dir = tempfile::Builder::new()
+        .prefix("server-")
+        .tempdir_in(root)
+        .expect("run dir");
+    dir.disable_cleanup(true);
+    dir
+}
+
 /// A database URL for a new test: a SQLite file in `dir`, or a fresh PostgreSQL database.
 pub async fn fresh_db_url(dir: &std::path::Path) -> String {
     if std::env::var("KEEBAI_TEST_ENGINE").as_deref() == Ok("postgres") {
@@ -64,7 +78,7 @@ pub async fn fresh_db_url(dir: &std::path::Path) -> String {
 impl TestServer {
     /// Initialises tenant `acme` with an admin and starts serving.
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = run_dir();
         let db_url = fresh_db_url(dir.path()).await;
         let status = Command::new(bin())
             .args([
