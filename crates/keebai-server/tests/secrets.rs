@@ -95,3 +95,41 @@ async fn the_server_can_never_write_a_core_dump() {
     // "Max core file size  <soft>  <hard>  bytes"
     assert_eq!(&fields[4..6], ["0", "0"], "{core}");
 }
+
+#[tokio::test]
+async fn request_logs_carry_request_id_user_id_and_token_prefix() {
+    let mut srv = TestServer::start().await;
+    let dev = srv
+        .user_with(&["developer.manage_tokens", "messages.read"])
+        .await;
+    let (secret, record) = srv.mint(&dev, "logged", &["messages.read"], None).await;
+    let resp = srv
+        .http()
+        .get(srv.url("/v1/messages"))
+        .bearer_auth(&secret)
+        .header("x-request-id", "req-under-test")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["x-request-id"],
+        "req-under-test",
+        "the id is echoed"
+    );
+    srv.terminate();
+    let prefix = record["prefix"].as_str().expect("prefix");
+    let line = srv
+        .logs()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| {
+            v["span"]["request_id"] == "req-under-test"
+                && v["message"] == "finished processing request"
+        })
+        .expect("a structured line for the request");
+    assert_eq!(line["span"]["route"], "/v1/messages");
+    assert_eq!(line["span"]["user_id"], dev.user_id.as_str());
+    assert_eq!(line["span"]["token_prefix"], prefix);
+    assert_eq!(line["status"], 200);
+}
