@@ -182,3 +182,277 @@ async fn postgres_unreachable_is_an_error_without_the_password() {
     assert!(!err.contains("s3cret-pw"), "password leaked: {err}");
     assert!(err.contains("unavailable"), "{err}");
 }
+
+// --- credential-cache coherence across replicas (store::pg_coherence) ---------------------
+//
+// Two `PgStore`s on one database are two replicas as far as the protocol is concerned (each
+// has its own replica id, listener connection and local epoch). These tests drive
+// `CacheCoherence` directly; tests/replicas.rs proves the same through real server processes.
+
+use std::time::{Duration, Instant};
+
+use keebai_server::store::pg_coherence::{self, PgCoherence};
+use keebai_server::store::CacheCoherence;
+
+/// Runs `body(url, admin client)` on a fresh database; drops it afterwards even on panic.
+async fn with_scratch<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(String, tokio_postgres::Client) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some(admin) = pg_admin_url(test) else {
+        return;
+    };
+    let db = ScratchDatabase::create(&admin)
+        .await
+        .expect("create scratch database");
+    let url = db.url().to_owned();
+    let outcome = tokio::spawn(async move {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        body(url, client).await;
+    })
+    .await;
+    db.drop_database().await.expect("drop scratch database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// A replica: its store and coherence, started and in sync.
+async fn replica(url: &str) -> (PgStore, Arc<PgCoherence>) {
+    let store = PgStore::connect(url).await.expect("open postgres");
+    let c = Arc::clone(store.coherence().expect("the cache is on by default"));
+    wait_until("the replica is in sync", Duration::from_secs(5), || {
+        c.current().is_some()
+    })
+    .await;
+    (store, c)
+}
+
+async fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !ok() {
+        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The PostgreSQL backend pid of `c`'s listener connection, found by its application_name.
+async fn listener_pid(admin: &tokio_postgres::Client, c: &PgCoherence) -> i32 {
+    let name = format!("keebai-server coherence {}", c.replica_id());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let row = admin
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .await
+            .expect("pg_stat_activity");
+        if let Some(row) = row {
+            return row.get(0);
+        }
+        assert!(Instant::now() < deadline, "no listener connection `{name}`");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// `before` is an epoch `c` served under; after a publish elsewhere returned, `c` must not
+/// serve under it any more (a newer epoch, or no cache at all).
+fn moved_past(c: &PgCoherence, before: u64) -> bool {
+    c.current().is_none_or(|now| now > before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_publish_moves_every_replica_past_the_change_before_returning() {
+    with_scratch(
+        "postgres_publish_moves_every_replica_past_the_change_before_returning",
+        |url, _admin| async move {
+            let (_s1, a) = replica(&url).await;
+            let (_s2, b) = replica(&url).await;
+            let (_s3, c) = replica(&url).await;
+            for round in 0..30 {
+                let (eb, ec) = (b.current().expect("b"), c.current().expect("c"));
+                let started = Instant::now();
+                a.publish().await.expect("publish");
+                let took = started.elapsed();
+                assert!(
+                    moved_past(&b, eb),
+                    "round {round}: B still serves epoch {eb}"
+                );
+                assert!(
+                    moved_past(&c, ec),
+                    "round {round}: C still serves epoch {ec}"
+                );
+                assert!(
+                    took < pg_coherence::PUBLISH_DEADLINE,
+                    "round {round}: healthy replicas ack at once, took {took:?}"
+                );
+                // The publisher itself, too.
+                assert!(moved_past(&a, eb.max(ec)));
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_replica_whose_listener_is_killed_stops_caching_and_recovers() {
+    with_scratch(
+        "postgres_a_replica_whose_listener_is_killed_stops_caching_and_recovers",
+        |url, admin| async move {
+            let (_s1, a) = replica(&url).await;
+            let (_s2, b) = replica(&url).await;
+            let pid = listener_pid(&admin, &b).await;
+            let before = b.current().expect("in sync");
+            admin
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .await
+                .expect("terminate the listener");
+            // A publish racing with the kill: still effective on B when it returns.
+            a.publish().await.expect("publish");
+            assert!(moved_past(&b, before), "B serves a stale epoch");
+            // B reconnects on a new backend and caches again, at the new epoch.
+            wait_until("B back in sync", Duration::from_secs(5), || {
+                b.current().is_some_and(|e| e > before)
+            })
+            .await;
+            let new_pid = listener_pid(&admin, &b).await;
+            assert_ne!(pid, new_pid, "a new listener connection");
+            // Killed with no publish in flight: B's cache is off until it has resynced.
+            let pid = new_pid;
+            admin
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .await
+                .expect("terminate the listener");
+            wait_until("B's cache off", Duration::from_secs(2), || {
+                b.current().is_none()
+            })
+            .await;
+            wait_until("B back in sync", Duration::from_secs(5), || {
+                b.current().is_some()
+            })
+            .await;
+            let before = b.current().expect("in sync");
+            a.publish().await.expect("publish");
+            assert!(moved_past(&b, before));
+        },
+    )
+    .await;
+}
+
+/// SIGSTOP on the backend of B's listener: B's connection looks open but nothing moves, so
+/// neither its acks nor its heartbeats arrive. The publish still returns (within the deadline)
+/// and by then B's cache has fenced itself by time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_replica_with_a_stalled_listener_is_fenced_by_time() {
+    with_scratch(
+        "postgres_a_replica_with_a_stalled_listener_is_fenced_by_time",
+        |url, admin| async move {
+            let (_s1, a) = replica(&url).await;
+            let (_s2, b) = replica(&url).await;
+            let pid = listener_pid(&admin, &b).await;
+            let before = b.current().expect("in sync");
+            let signal = |sig: &str| {
+                let ok = std::process::Command::new("kill")
+                    .args([sig, &pid.to_string()])
+                    .status()
+                    .expect("run kill")
+                    .success();
+                assert!(
+                    ok,
+                    "kill {sig} {pid} (the tests run as root or as postgres)"
+                );
+            };
+            signal("-STOP");
+            let started = Instant::now();
+            let published = a.publish().await;
+            let took = started.elapsed();
+            let fenced = moved_past(&b, before);
+            signal("-CONT");
+            eprintln!("publish with a stalled replica took {took:?}");
+            published.expect("publish");
+            assert!(
+                fenced,
+                "B still served epoch {before} after the publish returned"
+            );
+            assert!(
+                took <= pg_coherence::PUBLISH_DEADLINE + Duration::from_millis(500),
+                "a stalled replica delays a publish by at most the deadline: {took:?}"
+            );
+            wait_until("B back in sync", Duration::from_secs(8), || {
+                b.current().is_some_and(|e| e > before)
+            })
+            .await;
+        },
+    )
+    .await;
+}
+
+/// Who a publish waits for: a replica row whose beat moves but never acks is waited for until
+/// the deadline; one whose beat stopped (a crashed replica) is skipped once it has been silent
+/// for `LIVE`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_publish_waits_for_live_replicas_and_skips_silent_ones() {
+    with_scratch(
+        "postgres_publish_waits_for_live_replicas_and_skips_silent_ones",
+        |url, admin| async move {
+            let (_s1, a) = replica(&url).await;
+            admin
+                .execute(
+                    "INSERT INTO replicas (id, beat, acked_epoch) VALUES ('crashed', 1, 0)",
+                    &[],
+                )
+                .await
+                .expect("insert a crashed replica's row");
+            tokio::time::sleep(pg_coherence::LIVE + Duration::from_millis(500)).await;
+            let started = Instant::now();
+            a.publish().await.expect("publish");
+            assert!(
+                started.elapsed() < Duration::from_millis(700),
+                "a silent row is not waited for: {:?}",
+                started.elapsed()
+            );
+
+            // A replica that beats but never acks: the publish waits for it until the deadline.
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let beater = {
+                let stop = Arc::clone(&stop);
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                        .await
+                        .expect("connect");
+                    tokio::spawn(conn);
+                    let mut beat = 1i64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        client
+                            .execute(
+                                "INSERT INTO replicas (id, beat, acked_epoch) VALUES ('deaf', $1, 0)
+                                 ON CONFLICT (id) DO UPDATE SET beat = EXCLUDED.beat",
+                                &[&beat],
+                            )
+                            .await
+                            .expect("beat");
+                        beat += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                })
+            };
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let started = Instant::now();
+            a.publish().await.expect("publish");
+            let took = started.elapsed();
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            beater.await.expect("beater");
+            assert!(
+                took >= pg_coherence::PUBLISH_DEADLINE - Duration::from_millis(50),
+                "a live replica that has not acked is waited for: {took:?}"
+            );
+        },
+    )
+    .await;
+}

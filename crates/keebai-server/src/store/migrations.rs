@@ -5,9 +5,10 @@
 //! add a new version instead.
 
 /// `(version, statements)`; statements are separated by `;` and run in one transaction.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -74,7 +75,27 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_tenant ON messages (tenant_id, created_at)
 "#,
-)];
+    ),
+    (
+        2,
+        // Credential-cache coherence across replicas (`store::pg_coherence`): the epoch that
+        // every change reducing a credential's rights bumps, and one heartbeat row per serving
+        // replica with the newest epoch it has applied. Only the PostgreSQL engine uses them;
+        // SQLite gets the same (unused) tables so the two schemas never drift.
+        r#"
+CREATE TABLE auth_epoch (
+    id BIGINT PRIMARY KEY,
+    epoch BIGINT NOT NULL
+);
+INSERT INTO auth_epoch (id, epoch) VALUES (1, 0);
+CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    beat BIGINT NOT NULL,
+    acked_epoch BIGINT NOT NULL
+)
+"#,
+    ),
+];
 
 /// The statements of one migration, split on `;`.
 pub fn statements(sql: &str) -> impl Iterator<Item = &str> {

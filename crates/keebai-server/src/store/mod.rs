@@ -12,6 +12,7 @@
 pub mod conformance;
 pub mod migrations;
 pub mod model;
+pub mod pg_coherence;
 pub mod postgres;
 pub mod sqlite;
 

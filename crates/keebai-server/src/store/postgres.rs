@@ -12,8 +12,12 @@
 //!   count runs in a statement that starts after the lock was granted, so under READ COMMITTED
 //!   it sees every token committed by the previous holder. `NO KEY UPDATE` (not `UPDATE`) keeps
 //!   foreign-key checks of other rows pointing at the user (sessions, messages) from blocking.
-//! * **Revocation** is a single `UPDATE … RETURNING` committed before the call returns; nothing
-//!   here caches a token, so every replica's next lookup sees it.
+//! * **Revocation** is a single `UPDATE … RETURNING` committed before the call returns. The
+//!   domain's credential cache is kept coherent across replicas by
+//!   [`super::pg_coherence::PgCoherence`] (LISTEN/NOTIFY, heartbeats and a time fence), and the
+//!   domain publishes every revoke through it before answering, so every replica's next
+//!   request sees it. `KEEBAI_PG_AUTH_CACHE=off` turns the cache off (every request reads the
+//!   database).
 //! * **Last-used times** from each replica's batch are written in one statement that only moves
 //!   a stored time forward; the rows are locked in id order first, so two replicas flushing
 //!   overlapping batches cannot deadlock.
@@ -38,6 +42,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
 use super::migrations::{self, MIGRATIONS};
+use super::pg_coherence::PgCoherence;
 use super::*;
 
 /// Connections per replica unless `KEEBAI_PG_POOL_SIZE` says otherwise. Three replicas use 48
@@ -60,6 +65,8 @@ pub async fn open(url: &str) -> anyhow::Result<DynStore> {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// `None` when `KEEBAI_PG_AUTH_CACHE=off`.
+    coherence: Option<Arc<PgCoherence>>,
 }
 
 impl PgStore {
@@ -90,7 +97,7 @@ impl PgStore {
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = Manager::from_config(config, NoTls, manager_config);
+        let manager = Manager::from_config(config.clone(), NoTls, manager_config);
         let pool = Pool::builder(manager)
             .max_size(pool_size)
             .runtime(Runtime::Tokio1)
@@ -99,12 +106,26 @@ impl PgStore {
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .context("building the PostgreSQL connection pool")?;
-        let store = Self { pool };
+        let cache_on = match std::env::var("KEEBAI_PG_AUTH_CACHE") {
+            Ok(v) => match v.as_str() {
+                "on" | "1" | "true" | "" => true,
+                "off" | "0" | "false" => false,
+                _ => anyhow::bail!("KEEBAI_PG_AUTH_CACHE must be `on` or `off`"),
+            },
+            Err(_) => true,
+        };
+        let coherence = cache_on.then(|| Arc::new(PgCoherence::new(pool.clone(), &config)));
+        let store = Self { pool, coherence };
         store
             .migrate()
             .await
             .context("connecting to PostgreSQL and applying migrations")?;
         Ok(store)
+    }
+
+    /// The credential-cache coherence of this store, unless `KEEBAI_PG_AUTH_CACHE=off`.
+    pub fn coherence(&self) -> Option<&Arc<PgCoherence>> {
+        self.coherence.as_ref()
     }
 
     async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
@@ -313,6 +334,10 @@ const LOCK_USER: &str = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
 impl Store for PgStore {
     fn engine(&self) -> &'static str {
         "postgres"
+    }
+
+    fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
+        self.coherence.clone().map(|c| c as Arc<dyn CacheCoherence>)
     }
 
     async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
