@@ -687,38 +687,6 @@ fn corpus(pat: &str) -> Vec<Case> {
     c
 }
 
-/// For bodies far over the limit the server answers from the Content-Length alone and closes
-/// the connection while a normal client is still uploading, so this sends the head over a raw
-/// socket and reads the answer before (not) sending the body.
-async fn send_head_only(srv: &TestServer, caller: &Caller, c: &Case, len: usize) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = srv.base.trim_start_matches("http://");
-    let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let head = format!(
-        "{} {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n",
-        c.method, c.path, caller.session
-    );
-    sock.write_all(head.as_bytes()).await.expect("write head");
-    let mut buf = Vec::new();
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        sock.read_to_end(&mut buf),
-    )
-    .await;
-    let text = String::from_utf8_lossy(&buf);
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split("\r\n\r\n")
-        .nth(1)
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
-    (status, body)
-}
-
 async fn send(srv: &TestServer, caller: &Caller, pat: &str, c: &Case) -> (u16, Value) {
     let len = match &c.body {
         Body::Raw(_, bytes) => bytes.len(),
@@ -726,7 +694,9 @@ async fn send(srv: &TestServer, caller: &Caller, pat: &str, c: &Case) -> (u16, V
         Body::None => 0,
     };
     if len > 64 * 1024 {
-        return send_head_only(srv, caller, c, len).await;
+        return srv
+            .send_head(c.method.as_str(), &c.path, &caller.session, len)
+            .await;
     }
     let mut req = srv.http().request(c.method.clone(), srv.url(&c.path));
     match c.cred {

@@ -113,31 +113,12 @@ async fn permissions_catalog_is_the_contracts() {
 
 #[tokio::test]
 async fn oversized_bodies_get_413() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let srv = TestServer::start().await;
     let admin = srv.admin().await;
-    // The server answers from Content-Length alone and closes the connection, so a normal
-    // client racing to upload the body may see a reset: talk HTTP over a raw socket instead.
-    let addr = srv.base.trim_start_matches("http://").to_owned();
-    let mut sock = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connect");
-    let head = format!(
-        "POST /v1/tokens HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        admin.session,
-        64 * 1024 + 1
-    );
-    sock.write_all(head.as_bytes()).await.expect("write");
-    let mut buf = Vec::new();
-    let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        sock.read_to_end(&mut buf),
-    )
-    .await;
-    let text = String::from_utf8_lossy(&buf);
-    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
-    let body: Value =
-        serde_json::from_str(text.split("\r\n\r\n").nth(1).expect("body")).expect("json");
+    let (status, body) = srv
+        .send_head("POST", "/v1/tokens", &admin.session, 64 * 1024 + 1)
+        .await;
+    assert_eq!(status, 413, "{body}");
     assert_eq!(body["error"]["code"], "payload_too_large");
     // Exactly at the limit is accepted for reading (and then judged on its content).
     let json = r#"{"name":"x","scopes":["messages.read"],"expires_at":null}"#;

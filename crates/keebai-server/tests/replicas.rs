@@ -5,8 +5,10 @@
 //! the contract:
 //!
 //! * the 10-active-token limit under 200 concurrent creates spread over the replicas;
-//! * revocation through A is effective on B and C before the revoke call returns, under load;
+//! * revocation through A is effective on B and C before the revoke call returns, under load
+//!   served from their credential caches (proven by a change made behind the caches' back);
 //! * a permission taken from a role through A is gone on B at the very next request;
+//! * the same with B's cache-coherence listener killed or stalled at the moment of the revoke;
 //! * last-used times from different replicas merge to the latest, and SIGTERM flushes first.
 //!
 //! PostgreSQL only: needs `KEEBAI_TEST_PG_URL` (see `scripts/pg.sh`). Without it each test
@@ -25,6 +27,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const TENANT: &str = "acme";
+/// Log events of the credential cache's coherence (store::pg_coherence).
+const CACHE_STARTED: &str = "credential cache coherence started";
+const CACHE_IN_SYNC: &str = "credential cache in sync";
+const CACHE_OFF: &str = "credential cache off: listener connection lost; reconnecting";
 const ADMIN_EMAIL: &str = "admin@acme.test";
 const ADMIN_PASSWORD: &str = "replica-admin-password";
 
@@ -170,6 +176,20 @@ impl Replica {
         }
     }
 
+    /// Waits until this replica's credential cache is in sync (it starts on the first
+    /// authenticated request) and returns its replica id.
+    async fn cache_in_sync(&self) -> String {
+        let started = self
+            .wait_for_event(0, CACHE_STARTED, Duration::from_secs(10))
+            .await;
+        self.wait_for_event(0, CACHE_IN_SYNC, Duration::from_secs(10))
+            .await;
+        started["replica_id"]
+            .as_str()
+            .expect("replica_id")
+            .to_owned()
+    }
+
     /// Sends SIGTERM and waits for the process to exit.
     async fn terminate(&self) -> ExitStatus {
         let pid = self.child.lock().expect("child lock").id();
@@ -270,6 +290,59 @@ impl Cluster {
 
     fn c(&self) -> &Replica {
         &self.replicas[2]
+    }
+
+    /// A direct connection to the database, for what the HTTP API cannot do.
+    async fn sql(&self) -> tokio_postgres::Client {
+        let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(conn);
+        client
+    }
+
+    /// Proves that `on` answers `pat` from its credential cache: the user's name is changed in
+    /// the database behind the servers' back (no publish), and `GET /v1/me` still shows the
+    /// name the cache was filled with. Restores the name (again unannounced) afterwards.
+    async fn assert_served_from_cache(&self, on: &Replica, pat: &str) {
+        // A heartbeat slower than the fence (a busy machine) turns the cache off for a moment,
+        // which is correct but would read the new name; so a few tries.
+        let mut last = Value::Null;
+        for _ in 0..3 {
+            match self.served_from_cache(on, pat).await {
+                Ok(()) => return,
+                Err(me) => last = me,
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        panic!(
+            "replica {} must answer from its cache (an unannounced change is not seen): {last}",
+            on.name
+        );
+    }
+
+    async fn served_from_cache(&self, on: &Replica, pat: &str) -> Result<(), Value> {
+        let (status, me) = self.get(on, "/v1/me", pat).await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        let name = me["user"]["name"].as_str().expect("name").to_owned();
+        let id = me["user"]["id"].as_str().expect("id").to_owned();
+        let sql = self.sql().await;
+        sql.execute(
+            "UPDATE users SET name = 'renamed behind the cache' WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .expect("rename");
+        let (status, me) = self.get(on, "/v1/me", pat).await;
+        sql.execute("UPDATE users SET name = $2 WHERE id = $1", &[&id, &name])
+            .await
+            .expect("rename back");
+        assert_eq!(status, StatusCode::OK, "{me}");
+        if me["user"]["name"] == name {
+            Ok(())
+        } else {
+            Err(me)
+        }
     }
 
     async fn sign_in(&self, on: &Replica, email: &str, password: &str) -> String {
@@ -433,6 +506,11 @@ async fn revocation_is_immediate_on_every_replica_under_load() {
                 }));
             }
             tokio::time::sleep(Duration::from_millis(700)).await;
+            // The load is really served from the caches of B and C (not the database).
+            for r in [c.b(), c.c()] {
+                r.cache_in_sync().await;
+                c.assert_served_from_cache(r, &pat).await;
+            }
             let (status, record) = c
                 .send_json(
                     reqwest::Method::POST,
@@ -524,6 +602,8 @@ async fn a_permission_removed_through_one_replica_is_gone_on_the_others() {
             for r in [c.b(), c.c()] {
                 let (status, body) = c.get(r, "/v1/messages", &pat).await;
                 assert_eq!(status, StatusCode::OK, "replica {}: {body}", r.name);
+                r.cache_in_sync().await;
+                c.assert_served_from_cache(r, &pat).await;
             }
             let (status, body) = c
                 .send_json(
@@ -553,6 +633,150 @@ async fn a_permission_removed_through_one_replica_is_gone_on_the_others() {
             assert_eq!(status, StatusCode::OK);
             let (status, _) = c.get(c.b(), "/v1/messages", &pat).await;
             assert_eq!(status, StatusCode::OK);
+        },
+    )
+    .await;
+}
+
+/// The backend pid of a replica's listener connection (other than `not`), by its
+/// application_name.
+async fn listener_pid(sql: &tokio_postgres::Client, replica_id: &str, not: Option<i32>) -> i32 {
+    let name = format!("keebai-server coherence {replica_id}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = sql
+            .query(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .await
+            .expect("pg_stat_activity");
+        if let Some(pid) = rows
+            .iter()
+            .map(|r| r.get::<_, i32>(0))
+            .find(|p| Some(*p) != not)
+        {
+            return pid;
+        }
+        assert!(Instant::now() < deadline, "no listener connection `{name}`");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn signal(sig: &str, pid: i32) {
+    let ok = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("run kill")
+        .success();
+    assert!(
+        ok,
+        "kill {sig} {pid} (the tests run as root or as postgres)"
+    );
+}
+
+/// B's listener connection is killed (`pg_terminate_backend`), then in a second round stalled
+/// (SIGSTOP on its PostgreSQL backend: the socket stays open but nothing moves), while B serves
+/// a token from its cache under load; a revoke through A right then still leaves no 200 on B for
+/// any request started after it returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_whose_listener_is_killed_or_stalled_never_serves_a_revoked_token() {
+    with_replicas(
+        "a_replica_whose_listener_is_killed_or_stalled_never_serves_a_revoked_token",
+        |c| async move {
+            let session = c.admin().await;
+            let sql = c.sql().await;
+            let c = Arc::new(c);
+            let mut old_pid = None;
+            for stall in [false, true] {
+                let (pat, id) = c.mint(c.a(), &session, &["messages.read"]).await;
+                assert_eq!(c.get(c.b(), "/v1/messages", &pat).await.0, StatusCode::OK);
+                let replica_id = c.b().cache_in_sync().await;
+                c.assert_served_from_cache(c.b(), &pat).await;
+                let pid = listener_pid(&sql, &replica_id, old_pid).await;
+                old_pid = Some(pid);
+
+                let stop = Arc::new(AtomicBool::new(false));
+                let mut workers = Vec::new();
+                for _ in 0..4 {
+                    let (c, pat, stop) = (Arc::clone(&c), pat.clone(), Arc::clone(&stop));
+                    workers.push(tokio::spawn(async move {
+                        let mut seen = Vec::new();
+                        while !stop.load(Ordering::Relaxed) {
+                            let started = Instant::now();
+                            let (status, _) = c.get(c.b(), "/v1/messages", &pat).await;
+                            seen.push((started, status));
+                        }
+                        seen
+                    }));
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let mark = c.b().log_len();
+                // Resumes the backend however this round ends (a stopped backend would block
+                // dropping the database).
+                struct Resume(Option<i32>);
+                impl Drop for Resume {
+                    fn drop(&mut self) {
+                        if let Some(pid) = self.0.take() {
+                            let _ = Command::new("kill")
+                                .args(["-CONT", &pid.to_string()])
+                                .status();
+                        }
+                    }
+                }
+                let mut resume = Resume(None);
+                if stall {
+                    signal("-STOP", pid);
+                    resume.0 = Some(pid);
+                } else {
+                    sql.execute("SELECT pg_terminate_backend($1)", &[&pid])
+                        .await
+                        .expect("terminate B's listener");
+                }
+                let (status, record) = c
+                    .send_json(
+                        reqwest::Method::POST,
+                        c.a(),
+                        &format!("/v1/tokens/{id}/revoke"),
+                        &session,
+                        json!({}),
+                    )
+                    .await;
+                let revoked = Instant::now();
+                let (next_on_b, body) = c.get(c.b(), "/v1/messages", &pat).await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                drop(resume);
+                stop.store(true, Ordering::Relaxed);
+                assert_eq!(status, StatusCode::OK, "{record}");
+                assert_eq!(
+                    next_on_b,
+                    StatusCode::UNAUTHORIZED,
+                    "stalled: {stall}; the very next request on B: {body}"
+                );
+                let (mut before_ok, mut after) = (0, Vec::new());
+                for w in workers {
+                    for (started, status) in w.await.expect("join") {
+                        if started >= revoked {
+                            after.push(status);
+                        } else if status == StatusCode::OK {
+                            before_ok += 1;
+                        }
+                    }
+                }
+                assert!(before_ok > 20, "the load was real: {before_ok} before");
+                assert!(
+                    after.iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+                    "stalled: {stall}; every request started after the revoke returned is 401: \
+                     {after:?}"
+                );
+                // B noticed, turned its cache off, and came back on a new connection.
+                c.b()
+                    .wait_for_event(mark, CACHE_OFF, Duration::from_secs(10))
+                    .await;
+                c.b()
+                    .wait_for_event(mark, CACHE_IN_SYNC, Duration::from_secs(10))
+                    .await;
+            }
         },
     )
     .await;

@@ -200,6 +200,40 @@ impl TestServer {
         (status, value)
     }
 
+    /// Sends only a request head announcing a `content_length` body, over a raw socket, and
+    /// reads the answer. For bodies over the limit the server answers from Content-Length
+    /// alone and closes the connection; a normal client racing to upload the body may see a
+    /// reset instead of the answer.
+    pub async fn send_head(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: &str,
+        content_length: usize,
+    ) -> (u16, Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://");
+        let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {bearer}\r\nContent-Type: application/json\r\nContent-Length: {content_length}\r\n\r\n"
+        );
+        sock.write_all(head.as_bytes()).await.expect("write head");
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), sock.read_to_end(&mut buf)).await;
+        let text = String::from_utf8_lossy(&buf);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = text
+            .split("\r\n\r\n")
+            .nth(1)
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or(Value::Null);
+        (status, body)
+    }
+
     pub async fn get(&self, path: &str, bearer: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, Some(bearer), None).await
     }
