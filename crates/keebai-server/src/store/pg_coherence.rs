@@ -20,10 +20,12 @@
 //! * **Raising the epoch.** The local epoch only ever moves up, to values read from the
 //!   database: a heartbeat's read, a notification's payload, or this process's own publish.
 //! * **Validity (the fence).** [`CacheCoherence::current`] returns `Some` only until
-//!   `sent + FENCE`, where `sent` is the local monotonic time just *before* sending the last
-//!   heartbeat that succeeded, and only if that heartbeat followed the previous successful one
-//!   within [`GAP`]. A notification raises the epoch but never extends validity. Losing the
-//!   listener connection ends validity at once.
+//!   `sent + FENCE`, where `sent` is the local time just *before* sending the last heartbeat
+//!   that succeeded, and only if that heartbeat followed the previous successful one within
+//!   [`GAP`]. The window is checked on the monotonic clock *and* on the wall clock (the
+//!   monotonic clock stands still while a host sleeps); either one ending it is enough. A
+//!   notification raises the epoch but never extends validity. Losing the listener connection
+//!   ends validity at once.
 //! * **Publishing.** One statement bumps the epoch and `NOTIFY`s it (delivered on commit).
 //!   The publisher raises its own epoch, then polls `replicas` (woken early by `ack`
 //!   notifications) until every other replica has `acked_epoch ≥ new`, or is *silent* — its
@@ -59,8 +61,8 @@
 //! monotonic clocks on the replicas and the publisher tick at the same rate within ±33 % (the
 //! 1.5 factor), that an epoch read reflects every commit that finished before the statement
 //! was sent (PostgreSQL's READ COMMITTED statement snapshot), and that the database is never
-//! rolled back under running replicas. Nothing relies on wall clocks or on `NOTIFY` delivery:
-//! notifications only make publishing fast.
+//! rolled back under running replicas. Nothing relies on `NOTIFY` delivery (notifications only
+//! make publishing fast), nor on the wall clock (it can only end a replica's window early).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -128,6 +130,11 @@ struct Inner {
     epoch: AtomicU64,
     /// Nanoseconds after `base` until which the cache may be used; 0 = not in sync.
     valid_until: AtomicU64,
+    /// The same window on the wall clock (unix nanoseconds), checked as well: the monotonic
+    /// clock stops while the host sleeps, the wall clock does not, and either clock saying the
+    /// window is over is enough to stop using the cache.
+    valid_from_wall: AtomicU64,
+    valid_until_wall: AtomicU64,
     /// Heartbeat numbers of this process: strictly increasing, never reused for this id.
     beat: AtomicI64,
     started: AtomicBool,
@@ -161,6 +168,8 @@ impl PgCoherence {
                 base: Instant::now(),
                 epoch: AtomicU64::new(0),
                 valid_until: AtomicU64::new(0),
+                valid_from_wall: AtomicU64::new(0),
+                valid_until_wall: AtomicU64::new(0),
                 beat: AtomicI64::new(0),
                 started: AtomicBool::new(false),
                 acks,
@@ -182,11 +191,18 @@ impl CacheCoherence for PgCoherence {
         self.inner.ensure_started();
         // Validity first, epoch second: a heartbeat stores the epoch before it extends
         // validity, so an extended validity is never paired with the epoch before it.
-        let until = self.inner.valid_until.load(Ordering::Acquire);
-        if self.inner.nanos(Instant::now()) >= until {
+        let inner = &self.inner;
+        let until = inner.valid_until.load(Ordering::Acquire);
+        if inner.nanos(Instant::now()) >= until {
             return None;
         }
-        Some(self.inner.epoch.load(Ordering::Acquire))
+        let wall = wall_nanos()?;
+        if wall < inner.valid_from_wall.load(Ordering::Acquire)
+            || wall >= inner.valid_until_wall.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        Some(inner.epoch.load(Ordering::Acquire))
     }
 
     async fn publish(&self) -> StoreResult<()> {
@@ -201,11 +217,14 @@ impl CacheCoherence for PgCoherence {
         loop {
             // Marked seen before the poll, so an ack landing after the poll wakes us.
             acks.borrow_and_update();
-            match inner.lagging(epoch).await {
-                Ok(l) if l.is_empty() => return Ok(()),
-                Ok(l) => lagging = l,
+            // Bounded by the deadline: a busy pool must not hold the answer past it.
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, inner.lagging(epoch)).await {
+                Ok(Ok(l)) if l.is_empty() => return Ok(()),
+                Ok(Ok(l)) => lagging = l,
                 // Keep going: the deadline below holds whether or not the database answers.
-                Err(e) => tracing::debug!(error = %e, "polling replica acks failed"),
+                Ok(Err(e)) => tracing::debug!(error = %e, "polling replica acks failed"),
+                Err(_) => {}
             }
             let now = Instant::now();
             if now >= deadline {
@@ -310,6 +329,14 @@ fn observe(peers: &mut HashMap<String, Seen>, id: &str, beat: i64, now: Instant)
             now
         }
     }
+}
+
+/// Now on the wall clock, in unix nanoseconds (`None` before 1970 or past 2554: no cache).
+fn wall_nanos() -> Option<u64> {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    u64::try_from(since.as_nanos()).ok()
 }
 
 fn epoch_u64(v: i64) -> u64 {
@@ -444,6 +471,7 @@ async fn session(
             let beat = inner.beat.fetch_add(1, Ordering::AcqRel) + 1;
             let acked_i = i64::try_from(acked).unwrap_or(i64::MAX);
             let sent = Instant::now();
+            let sent_wall = wall_nanos();
             let answer = tokio::time::timeout(
                 BEAT_TIMEOUT,
                 client.query_one(&beat_sql, &[&inner.id, &beat, &acked_i, &notify_acks]),
@@ -468,7 +496,14 @@ async fn session(
             inner.epoch.fetch_max(db_epoch, Ordering::AcqRel);
             let follows = last_ok.is_some_and(|prev| sent.saturating_duration_since(prev) <= GAP);
             *last_ok = Some(sent);
-            if follows {
+            if let (true, Some(wall)) = (follows, sent_wall) {
+                // Wall window first, monotonic last: a reader that sees the new monotonic
+                // deadline (it loads that first) also sees this beat's wall window and epoch.
+                let fence = u64::try_from(FENCE.as_nanos()).unwrap_or(u64::MAX);
+                inner.valid_from_wall.store(wall, Ordering::Release);
+                inner
+                    .valid_until_wall
+                    .store(wall.saturating_add(fence), Ordering::Release);
                 inner
                     .valid_until
                     .store(inner.nanos(sent + FENCE), Ordering::Release);
