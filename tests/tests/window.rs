@@ -84,11 +84,23 @@ async fn connect(driver: &Driver, app: &Path) -> Client {
         "tauri:options".into(),
         serde_json::json!({ "application": app }),
     );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session with the app")
+    // tauri-driver accepts connections before the WebKitWebDriver it starts is listening; a
+    // session request in that gap is dropped (seen on a cold machine), so retry for a while.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await;
+        match attempt {
+            Ok(client) => return client,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("WebDriver session not ready yet ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("a WebDriver session with the app: {e}"),
+        }
+    }
 }
 
 async fn wait_for(c: &Client, css: &str) -> Element {
