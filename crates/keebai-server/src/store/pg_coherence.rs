@@ -50,16 +50,17 @@
 //!    committed before R sent the heartbeat `X` that gave its current validity (they are
 //!    sequential), and `X` was sent before `c`, so the poll sees `L`'s effect and R's row shows
 //!    a beat value that first appeared, on the publisher's clock, no earlier than `L` was sent.
-//!    Skipping R needs that value unchanged for `LIVE` (3 s), so `L` was sent more than 3 s
+//!    Skipping R needs that value unchanged for `LIVE` (4 s), so `L` was sent more than 4 s
 //!    before the poll; `X` followed `L` within `GAP` (1 s) or gave no validity; so R's
-//!    validity ended by `X + FENCE < poll − 3 s + 1 s + 1 s`: already over. A replica with no
+//!    validity ended by `X + FENCE < poll − 4 s + 1 s + 1 s`: already over, with a factor of
+//!    two to spare for clock rates. A replica with no
 //!    row at poll time inserts it with a heartbeat that has no predecessor, which gives no
 //!    validity either; rows are only deleted after being silent for [`FORGET`].
 //!
 //! Entries also never outlive one epoch, so an entry filled from a read that raced with the
-//! change is stamped with the old epoch and dies with it. The only assumptions are that
-//! monotonic clocks on the replicas and the publisher tick at the same rate within ±33 % (the
-//! 1.5 factor), that an epoch read reflects every commit that finished before the statement
+//! change is stamped with the old epoch and dies with it. The only assumptions are that the
+//! monotonic clocks of any two replicas tick at rates less than a factor of 1.5 apart (real
+//! clocks differ by millionths; a frozen process's clock keeps ticking), that an epoch read reflects every commit that finished before the statement
 //! was sent (PostgreSQL's READ COMMITTED statement snapshot), and that the database is never
 //! rolled back under running replicas. Nothing relies on `NOTIFY` delivery (notifications only
 //! make publishing fast), nor on the wall clock (it can only end a replica's window early).
@@ -89,8 +90,8 @@ pub const FENCE: Duration = Duration::from_secs(1);
 /// A heartbeat gives validity only if it was sent within this of the previous successful one.
 pub const GAP: Duration = Duration::from_secs(1);
 /// A replica whose beat the publisher has seen unchanged this long is not waited for.
-/// Must be at least `GAP + 1.5 × FENCE` (see the module docs).
-pub const LIVE: Duration = Duration::from_secs(3);
+/// Must exceed `1.5 × (GAP + FENCE)`, the 1.5 covering clock-rate differences (module docs).
+pub const LIVE: Duration = Duration::from_secs(4);
 /// After this much time since the bump committed, every lagging cache has fenced itself.
 pub const PUBLISH_DEADLINE: Duration = Duration::from_millis(1500);
 /// Rows silent this long (on an observer's clock) are deleted, so crashed replicas do not pile
