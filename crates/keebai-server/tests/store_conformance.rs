@@ -247,7 +247,9 @@ async fn listener_pid(admin: &tokio_postgres::Client, c: &PgCoherence) -> i32 {
     loop {
         let row = admin
             .query_opt(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+                // The newest: a killed or resumed old one may linger for a moment.
+                "SELECT pid FROM pg_stat_activity WHERE application_name = $1
+                 ORDER BY backend_start DESC LIMIT 1",
                 &[&name],
             )
             .await
@@ -452,6 +454,138 @@ async fn postgres_publish_waits_for_live_replicas_and_skips_silent_ones() {
                 took >= pg_coherence::PUBLISH_DEADLINE - Duration::from_millis(50),
                 "a live replica that has not acked is waited for: {took:?}"
             );
+        },
+    )
+    .await;
+}
+
+/// The domain's credential cache (`AuthCache`) on three stores of one database, stressed over
+/// many rounds: readers on B and C keep reading one token through their caches while A revokes
+/// it and publishes; no read that started after the publish returned may see the token
+/// unrevoked. Some rounds kill B's listener or freeze C's listener backend right before the
+/// revoke, so the reconnect and the time fence are exercised at random points too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_no_stale_credential_is_served_after_a_publish_under_stress() {
+    use keebai_server::domain::auth_cache::{AuthCache, Source};
+    use keebai_server::store::Store;
+    use std::collections::BTreeSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    with_scratch(
+        "postgres_no_stale_credential_is_served_after_a_publish_under_stress",
+        |url, admin| async move {
+            let (sa, _a) = replica(&url).await;
+            let (sb, b) = replica(&url).await;
+            let (sc, c) = replica(&url).await;
+            let (_, _, user) = conformance::fixture(&sa, &["messages.read"]).await;
+            let cache_a = AuthCache::new(sa.cache_coherence());
+            let stores: Vec<(Arc<PgStore>, Arc<AuthCache>)> = [sb.clone(), sc.clone()]
+                .into_iter()
+                .map(|s| {
+                    let cache = Arc::new(AuthCache::new(s.cache_coherence()));
+                    (Arc::new(s), cache)
+                })
+                .collect();
+            // The token of the current round; readers follow it.
+            let current: Arc<Mutex<(usize, String)>> =
+                Arc::new(Mutex::new((usize::MAX, String::new())));
+            let stop = Arc::new(AtomicBool::new(false));
+            // (round, started, revoked as seen, from the cache)
+            type Seen = (usize, Instant, bool, bool);
+            let mut readers = Vec::new();
+            for r in 0..6 {
+                let (store, cache) = stores[r % 2].clone();
+                let (current, stop, user) = (Arc::clone(&current), Arc::clone(&stop), user.clone());
+                readers.push(tokio::spawn(async move {
+                    let mut seen: Vec<Seen> = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let (round, hash) = current.lock().expect("lock").clone();
+                        if round == usize::MAX {
+                            tokio::task::yield_now().await;
+                            continue;
+                        }
+                        let started = Instant::now();
+                        let epoch = cache.epoch();
+                        if let Some(entry) = cache.get(&hash) {
+                            let Source::Pat(t) = entry.source else {
+                                panic!("a PAT")
+                            };
+                            seen.push((round, started, t.revoked_at.is_some(), true));
+                            // About a thousand reads a second per reader: load, not a spin.
+                            tokio::time::sleep(Duration::from_micros(500)).await;
+                            continue;
+                        }
+                        let t = store
+                            .token_by_hash(&hash)
+                            .await
+                            .expect("read")
+                            .expect("the token exists");
+                        seen.push((round, started, t.revoked_at.is_some(), false));
+                        cache.put(hash, Source::Pat(t), user.clone(), BTreeSet::new(), epoch);
+                    }
+                    seen
+                }));
+            }
+            let rounds = 40;
+            let mut published = Vec::new();
+            for round in 0..rounds {
+                let token = conformance::token_for(&user, 1);
+                assert!(sa
+                    .insert_token_within_limit(&token, 2, 10)
+                    .await
+                    .expect("insert"));
+                *current.lock().expect("lock") = (round, token.hash.clone());
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                let mut frozen = None;
+                if round % 5 == 1 {
+                    let pid = listener_pid(&admin, &b).await;
+                    admin
+                        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                        .await
+                        .expect("terminate");
+                }
+                if round % 7 == 3 {
+                    let pid = listener_pid(&admin, &c).await;
+                    std::process::Command::new("kill")
+                        .args(["-STOP", &pid.to_string()])
+                        .status()
+                        .expect("kill -STOP");
+                    frozen = Some(pid);
+                }
+                sa.revoke_token(&token.id, 3).await.expect("revoke");
+                let publish = cache_a.invalidate().await;
+                published.push(Instant::now());
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                if let Some(pid) = frozen {
+                    std::process::Command::new("kill")
+                        .args(["-CONT", &pid.to_string()])
+                        .status()
+                        .expect("kill -CONT");
+                }
+                publish.expect("publish");
+            }
+            stop.store(true, Ordering::Relaxed);
+            let (mut stale, mut hits, mut total) = (Vec::new(), 0usize, 0usize);
+            for r in readers {
+                for (round, started, revoked, cached) in r.await.expect("join") {
+                    total += 1;
+                    hits += usize::from(cached);
+                    if started >= published[round] && !revoked {
+                        stale.push((round, cached));
+                    }
+                }
+            }
+            eprintln!("{total} reads, {hits} from the caches, over {rounds} revokes");
+            assert!(
+                stale.is_empty(),
+                "{} stale reads after a publish, (round, from the cache) first: {:?}",
+                stale.len(),
+                &stale[..stale.len().min(10)]
+            );
+            // Rounds start cold and the kill/freeze rounds turn caches off for a while, so
+            // not every read can hit; a quarter proves the caches really served.
+            assert!(hits * 4 > total, "reads from the caches: {hits} of {total}");
         },
     )
     .await;
