@@ -95,6 +95,15 @@ CREATE TABLE replicas (
 )
 "#,
     ),
+    (
+        3,
+        // The messages listing orders by (created_at, id); with the id in the index the
+        // listing reads rows in order instead of sorting them in a temporary b-tree per request.
+        r#"
+CREATE INDEX messages_by_tenant_time_id ON messages (tenant_id, created_at, id);
+DROP INDEX messages_by_tenant
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.
