@@ -135,14 +135,13 @@ impl Service {
         let epoch = self.auth_cache.epoch();
         let (source, tenant_id, user_id) = match kind {
             CredentialKind::PersonalAccessToken => {
+                // Active tokens only: for an unknown and a revoked or expired token alike no
+                // row comes back, so both answers take the same path and the same time.
                 let t = self
                     .store
-                    .token_by_hash(hash)
+                    .active_token_by_hash(hash, now)
                     .await?
                     .ok_or(DomainError::Unauthorized)?;
-                if !t.is_active(now) {
-                    return Err(DomainError::Unauthorized);
-                }
                 let ids = (t.tenant_id.clone(), t.user_id.clone());
                 (Source::Pat(t), ids.0, ids.1)
             }

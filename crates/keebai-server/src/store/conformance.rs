@@ -215,6 +215,25 @@ pub async fn tokens_round_trip_and_order(store: &dyn Store) {
         Some(b.clone())
     );
     assert_eq!(store.token_by_hash("nope").await.expect("get"), None);
+    assert_eq!(
+        store
+            .active_token_by_hash(&a.hash, 4_999)
+            .await
+            .expect("get"),
+        Some(a.clone())
+    );
+    assert_eq!(
+        store
+            .active_token_by_hash(&a.hash, 5_000)
+            .await
+            .expect("get"),
+        None,
+        "expired at its expiry"
+    );
+    assert_eq!(
+        store.active_token_by_hash("nope", 0).await.expect("get"),
+        None
+    );
     let listed = store.tokens_of_user(&user.id).await.expect("list");
     assert_eq!(listed, vec![b.clone(), a.clone()], "newest first");
     let dup = TokenRow { id: id(), ..a };
@@ -309,6 +328,11 @@ pub async fn revoke_is_idempotent_and_keeps_the_row(store: &dyn Store) {
         .expect("revoke")
         .expect("row");
     assert_eq!(first.revoked_at, Some(20));
+    assert_eq!(
+        store.active_token_by_hash(&t.hash, 25).await.expect("get"),
+        None,
+        "revoked"
+    );
     let again = store
         .revoke_token(&t.id, 30)
         .await

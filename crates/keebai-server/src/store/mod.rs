@@ -92,6 +92,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>>;
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>>;
+    /// The token with this hash only if it is active at `now` (neither revoked nor expired).
+    /// Authentication uses this so that an unknown and a revoked or expired token cost the
+    /// same: no row comes back for either, and nothing is decoded.
+    async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>>;
     /// Every token of the user, newest first.
     async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>>;
     /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.

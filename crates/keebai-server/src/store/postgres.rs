@@ -655,6 +655,20 @@ impl Store for PgStore {
             .transpose()
     }
 
+    async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLS} FROM tokens WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
+            ))
+            .await?;
+        c.query_opt(&st, &[&hash, &now])
+            .await?
+            .as_ref()
+            .map(token_row)
+            .transpose()
+    }
+
     async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
         let c = self.client().await?;
         let st = c

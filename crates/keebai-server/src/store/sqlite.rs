@@ -572,6 +572,18 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let h = hash.to_owned();
+        self.with_read(move |c| {
+            c.prepare_cached(&format!(
+                "SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)"
+            ))?
+            .query_row(params![h, now], token_row)
+            .optional()
+        })
+        .await
+    }
+
     async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
         let u = user_id.to_owned();
         self.with_read(move |c| {
