@@ -311,3 +311,37 @@ async fn audit_events_record_sign_in_tokens_and_roles() {
     assert_eq!(s, StatusCode::OK);
     assert_ne!(next["events"][0]["id"], page["events"][0]["id"]);
 }
+
+#[tokio::test]
+async fn a_burst_of_concurrent_guesses_gets_at_most_five_password_checks() {
+    let srv = TestServer::start().await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (http, url) = (srv.http().clone(), srv.url("/v1/sessions"));
+        tasks.push(tokio::spawn(async move {
+            http.post(url)
+                .json(&json!({"tenant": TENANT, "email": ADMIN_EMAIL, "password": format!("guess-{i}")}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("join"));
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    assert_eq!(
+        checked, 5,
+        "attempts are recorded before the password is checked: {statuses:?}"
+    );
+}

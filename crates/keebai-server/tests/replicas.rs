@@ -891,3 +891,40 @@ async fn last_used_merges_to_the_latest_and_sigterm_flushes_first() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_lockout_counts_failures_on_every_replica() {
+    with_replicas(
+        "sign_in_lockout_counts_failures_on_every_replica",
+        |c| async move {
+            let attempt =
+                |on: usize, password: &'static str| {
+                    let (http, url) = (c.http.clone(), c.replicas[on].url("/v1/sessions"));
+                    async move {
+                        http.post(url)
+                    .json(&json!({"tenant": TENANT, "email": ADMIN_EMAIL, "password": password}))
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+                    }
+                };
+            // Five failures spread over the three replicas…
+            for i in 0..5 {
+                assert_eq!(
+                    attempt(i % 3, "wrong-password").await,
+                    StatusCode::UNAUTHORIZED
+                );
+            }
+            // …lock the account on every replica, even for the right password.
+            for on in 0..3 {
+                assert_eq!(
+                    attempt(on, ADMIN_PASSWORD).await,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "replica {on}"
+                );
+            }
+        },
+    )
+    .await;
+}

@@ -6,6 +6,7 @@ use keebai_api::TokenSecret;
 use super::audit::{SESSION_CREATED, SESSION_ENDED, SESSION_FAILED};
 use super::auth::{Principal, Via};
 use super::error::{DomainError, DomainResult};
+use super::throttle::SignInThrottle;
 use super::{admin, from_ts, now, passwords, Service};
 use crate::store::SessionRow;
 
@@ -17,10 +18,15 @@ impl Service {
         ip: Option<&str>,
     ) -> DomainResult<SessionResponse> {
         let email = req.email.trim().to_lowercase();
-        let account = format!("{}\u{0}{}", req.tenant.trim(), email);
-        if let Some(retry_after_secs) = self.throttle.check(&account) {
-            return Err(DomainError::RateLimited { retry_after_secs });
-        }
+        let account = SignInThrottle::account_key(req.tenant.trim(), &email);
+        let attempt = match self
+            .throttle
+            .begin(&*self.store, account, now().timestamp())
+            .await?
+        {
+            Ok(a) => a,
+            Err(retry_after_secs) => return Err(DomainError::RateLimited { retry_after_secs }),
+        };
         let tenant = self.store.tenant_by_slug(req.tenant.trim()).await?;
         let user = match &tenant {
             Some(t) => self.store.user_by_email(&t.id, &email).await?,
@@ -34,14 +40,14 @@ impl Service {
         )
         .await?;
         let (Some(tenant), Some(user), true) = (tenant.as_ref(), user, ok) else {
-            self.throttle.record_failure(&account);
+            // The attempt stays recorded: it is one of the failures the limit counts.
             if let Some(t) = &tenant {
                 self.audit(&t.id, None, SESSION_FAILED, None, ip).await;
             }
             tracing::info!(tenant = %req.tenant.trim(), "failed sign-in");
             return Err(DomainError::Unauthorized);
         };
-        self.throttle.clear(&account);
+        self.throttle.succeeded(&*self.store, attempt).await?;
         let secret = TokenSecret::generate_session()
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let created = now();

@@ -1,62 +1,67 @@
-//! Sign-in throttling: after N failures for one account within a window, further attempts are
-//! refused (429) until the oldest failure leaves the window — even with the right password,
-//! so a guesser learns nothing from the answer.
+//! Sign-in throttling, shared by every replica through the store.
+//!
+//! Every attempt is recorded *before* the password is checked, and counted together with the
+//! account's other attempts of the last window; past the limit the attempt is refused (429)
+//! without checking the password — even the right one, so a guesser learns nothing. Recording
+//! first matters: a burst of concurrent guesses cannot all slip in before the first failure is
+//! written. A successful sign-in clears the account's attempts; a refused one is forgotten, so
+//! the lockout ends one window after the last real failure rather than growing with every
+//! refused retry.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use sha2::{Digest, Sha256};
 
-/// Accounts tracked at most; beyond this the oldest idle entries are dropped.
-const MAX_TRACKED: usize = 100_000;
+use super::error::DomainResult;
+use crate::store::Store;
 
 pub struct SignInThrottle {
     limit: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    window_secs: i64,
+}
+
+/// An attempt in progress.
+pub struct Attempt {
+    pub account: String,
 }
 
 impl SignInThrottle {
-    pub fn new(limit: usize, window: Duration) -> Self {
+    pub fn new(limit: usize, window: std::time::Duration) -> Self {
         Self {
             limit,
-            window,
-            failures: Mutex::new(HashMap::new()),
+            window_secs: i64::try_from(window.as_secs()).unwrap_or(i64::MAX).max(1),
         }
     }
 
-    /// `Some(seconds to wait)` when `account` is throttled now.
-    pub fn check(&self, account: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let q = map.get_mut(account)?;
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            q.pop_front();
-        }
-        if q.len() >= self.limit {
-            let oldest = q.front().copied().unwrap_or(now);
-            let wait = self.window.saturating_sub(now.duration_since(oldest));
-            Some(wait.as_secs().max(1))
-        } else {
-            None
-        }
+    /// The stored key of an account: a hash, so attacker-chosen tenant and e-mail text is
+    /// never stored verbatim.
+    pub fn account_key(tenant: &str, email: &str) -> String {
+        hex::encode(Sha256::digest(format!("{tenant}\u{0}{email}").as_bytes()))
     }
 
-    pub fn record_failure(&self, account: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_TRACKED {
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+    /// Records an attempt. `Err(seconds to wait)` when the account is over the limit.
+    pub async fn begin(
+        &self,
+        store: &dyn Store,
+        account: String,
+        now: i64,
+    ) -> DomainResult<Result<Attempt, u64>> {
+        let id = super::new_id();
+        let times = store
+            .begin_sign_in_attempt(&account, &id, now, now - self.window_secs + 1)
+            .await?;
+        if times.len() <= self.limit {
+            return Ok(Ok(Attempt { account }));
         }
-        map.entry(account.to_owned()).or_default().push_back(now);
+        store.forget_sign_in_attempt(&id).await?;
+        // The oldest attempt that keeps the count over the limit decides when it drops under.
+        let oldest = times[times.len() - 1 - self.limit];
+        let wait = (oldest + self.window_secs - now).max(1);
+        Ok(Err(u64::try_from(wait).unwrap_or(1)))
     }
 
-    pub fn clear(&self, account: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(account);
+    /// The password was right: the account starts afresh.
+    pub async fn succeeded(&self, store: &dyn Store, attempt: Attempt) -> DomainResult<()> {
+        store.clear_sign_in_attempts(&attempt.account).await?;
+        Ok(())
     }
 }
 
@@ -65,22 +70,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttles_after_the_limit_and_only_that_account() {
-        let t = SignInThrottle::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert_eq!(t.check("a"), None);
-            t.record_failure("a");
-        }
-        assert!(t.check("a").is_some());
-        assert_eq!(t.check("b"), None);
-    }
-
-    #[test]
-    fn failures_age_out_of_the_window() {
-        let t = SignInThrottle::new(1, Duration::from_millis(50));
-        t.record_failure("a");
-        assert!(t.check("a").is_some());
-        std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(t.check("a"), None);
+    fn account_keys_are_hashes_that_separate_tenant_and_email() {
+        let a = SignInThrottle::account_key("acme", "a@b.c");
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, SignInThrottle::account_key("acm", "ea@b.c"));
+        assert!(!a.contains("acme"));
     }
 }

@@ -71,6 +71,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     last_used_only_moves_forward(&*store).await;
     audit_pages_newest_first(&*store).await;
     messages_round_trip(&*store).await;
+    sign_in_attempts_count_prune_and_clear(&*store).await;
+    sign_in_attempts_serialise_under_concurrency(Arc::clone(&store)).await;
 }
 
 pub async fn tenants_round_trip(store: &dyn Store) {
@@ -453,4 +455,77 @@ pub async fn messages_round_trip(store: &dyn Store) {
     let got = store.messages(&t.id, 2).await.expect("list");
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].body, "hello 2 — ünïcödé");
+}
+
+pub async fn sign_in_attempts_count_prune_and_clear(store: &dyn Store) {
+    let account = format!("acct-{}", id());
+    let other = format!("acct-{}", id());
+    assert_eq!(
+        store
+            .begin_sign_in_attempt(&account, &id(), 100, 41)
+            .await
+            .expect("begin"),
+        [100]
+    );
+    store
+        .begin_sign_in_attempt(&other, &id(), 101, 42)
+        .await
+        .expect("begin");
+    let last = id();
+    assert_eq!(
+        store
+            .begin_sign_in_attempt(&account, &last, 120, 61)
+            .await
+            .expect("begin"),
+        [100, 120]
+    );
+    store.forget_sign_in_attempt(&last).await.expect("forget");
+    // The window moved past 100: it is pruned, only the new one remains.
+    assert_eq!(
+        store
+            .begin_sign_in_attempt(&account, &id(), 170, 111)
+            .await
+            .expect("begin"),
+        [170]
+    );
+    store.clear_sign_in_attempts(&account).await.expect("clear");
+    assert_eq!(
+        store
+            .begin_sign_in_attempt(&account, &id(), 171, 112)
+            .await
+            .expect("begin"),
+        [171]
+    );
+    assert_eq!(
+        store
+            .begin_sign_in_attempt(&other, &id(), 102, 43)
+            .await
+            .expect("begin"),
+        [101, 102],
+        "accounts are separate"
+    );
+}
+
+pub async fn sign_in_attempts_serialise_under_concurrency(store: Arc<dyn Store>) {
+    let account = format!("acct-{}", id());
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (store, account) = (Arc::clone(&store), account.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .begin_sign_in_attempt(&account, &id(), 500, 441)
+                .await
+                .map(|t| t.len())
+        }));
+    }
+    let mut seen = Vec::new();
+    for t in tasks {
+        seen.push(t.await.expect("join").expect("begin"));
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (1..=20).collect::<Vec<_>>(),
+        "each concurrent attempt sees all earlier ones"
+    );
 }

@@ -104,6 +104,20 @@ CREATE INDEX messages_by_tenant_time_id ON messages (tenant_id, created_at, id);
 DROP INDEX messages_by_tenant
 "#,
     ),
+    (
+        4,
+        // Sign-in attempts per account (a hash of tenant and e-mail), shared by every replica so
+        // the 5-failures-a-minute lockout holds across them. Rows older than the window are
+        // pruned as new attempts arrive.
+        r#"
+CREATE TABLE sign_in_attempts (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_attempts_by_account ON sign_in_attempts (account, at)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -80,6 +80,22 @@ pub trait Store: Send + Sync + 'static {
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>>;
     async fn delete_session(&self, hash: &str) -> StoreResult<()>;
 
+    // --- sign-in throttling
+    /// Records a sign-in attempt `id` for `account` at `now`, drops the account's attempts
+    /// from before `window_start`, and returns the times of those left (this one included),
+    /// oldest first — all in one transaction, so concurrent attempts each see the others.
+    async fn begin_sign_in_attempt(
+        &self,
+        account: &str,
+        id: &str,
+        now: i64,
+        window_start: i64,
+    ) -> StoreResult<Vec<i64>>;
+    /// Removes one attempt (one that was refused before any password was checked).
+    async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()>;
+    /// Removes every attempt of `account` (after a successful sign-in).
+    async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()>;
+
     // --- personal access tokens
     /// Inserts `token` unless its owner already has `limit` active tokens at `now`; the count
     /// and the insert are one transaction that serialises with every other create of the same

@@ -585,6 +585,59 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn begin_sign_in_attempt(
+        &self,
+        account: &str,
+        id: &str,
+        now: i64,
+        window_start: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // Serialise attempts on one account across replicas; the statements after the lock
+        // take fresh snapshots (READ COMMITTED), so each sees every earlier attempt.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1::text))",
+            &[&account],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM sign_in_attempts WHERE account = $1 AND at < $2",
+            &[&account, &window_start],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO sign_in_attempts (id, account, at) VALUES ($1, $2, $3)",
+            &[&id, &account, &now],
+        )
+        .await?;
+        let rows = tx
+            .query(
+                r#"SELECT at FROM sign_in_attempts WHERE account = $1 ORDER BY at, id COLLATE "C""#,
+                &[&account],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(|r| r.get::<_, i64>(0)).collect())
+    }
+
+    async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()> {
+        let c = self.client().await?;
+        c.execute("DELETE FROM sign_in_attempts WHERE id = $1", &[&id])
+            .await?;
+        Ok(())
+    }
+
+    async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()> {
+        let c = self.client().await?;
+        c.execute(
+            "DELETE FROM sign_in_attempts WHERE account = $1",
+            &[&account],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn insert_token_within_limit(
         &self,
         t: &TokenRow,

@@ -522,6 +522,57 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn begin_sign_in_attempt(
+        &self,
+        account: &str,
+        id: &str,
+        now: i64,
+        window_start: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let (account, id) = (account.to_owned(), id.to_owned());
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM sign_in_attempts WHERE account = ?1 AND at < ?2",
+                params![account, window_start],
+            )?;
+            tx.execute(
+                "INSERT INTO sign_in_attempts (id, account, at) VALUES (?1, ?2, ?3)",
+                params![id, account, now],
+            )?;
+            let times = {
+                let mut s = tx.prepare_cached(
+                    "SELECT at FROM sign_in_attempts WHERE account = ?1 ORDER BY at, id",
+                )?;
+                let times = s
+                    .query_map([&account], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()?;
+                times
+            };
+            tx.commit()?;
+            Ok(times)
+        })
+        .await
+    }
+
+    async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            c.execute("DELETE FROM sign_in_attempts WHERE id = ?1", [id])
+                .map(drop)
+        })
+        .await
+    }
+
+    async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()> {
+        let account = account.to_owned();
+        self.with_conn(move |c| {
+            c.execute("DELETE FROM sign_in_attempts WHERE account = ?1", [account])
+                .map(drop)
+        })
+        .await
+    }
+
     async fn insert_token_within_limit(
         &self,
         t: &TokenRow,
