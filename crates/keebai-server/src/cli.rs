@@ -47,7 +47,7 @@ enum Command {
     /// printed once.
     Init {
         /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data directory]
-        #[arg(long, env = "KEEBAI_DB")]
+        #[arg(long, env = "KEEBAI_DB", hide_env_values = true)]
         db: Option<DbUrl>,
         /// Tenant slug (lowercase letters, digits, dashes), e.g. acme.
         #[arg(long)]
@@ -64,7 +64,7 @@ enum Command {
     /// Prints `listening on http://IP:PORT` on stdout once bound (useful with port 0).
     Serve {
         /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite file in the data directory]
-        #[arg(long, env = "KEEBAI_DB")]
+        #[arg(long, env = "KEEBAI_DB", hide_env_values = true)]
         db: Option<DbUrl>,
         /// Address to listen on.
         #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
@@ -77,7 +77,7 @@ enum Command {
         #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Database [default: a fresh SQLite file in a temporary folder, removed on exit].
-        #[arg(long, env = "KEEBAI_DB")]
+        #[arg(long, env = "KEEBAI_DB", hide_env_values = true)]
         db: Option<DbUrl>,
     },
 }

@@ -352,3 +352,31 @@ async fn a_second_server_on_the_same_sqlite_file_is_refused_with_a_clear_error()
         .expect("send");
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+#[test]
+fn help_never_prints_the_database_url_from_the_environment() {
+    for cmd in [
+        &["serve", "--help"][..],
+        &["init", "--help"],
+        &["demo", "--help"],
+    ] {
+        let out = std::process::Command::new(support::bin())
+            .args(cmd)
+            .env(
+                "KEEBAI_DB",
+                "postgres://keebai:hunter2-secret@db.internal/keebai",
+            )
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("KEEBAI_DB"),
+            "the variable is documented: {text}"
+        );
+        assert!(
+            !text.contains("hunter2-secret"),
+            "{cmd:?} printed the password"
+        );
+    }
+}
