@@ -47,9 +47,12 @@ CREATE TABLE tokens (
     tenant_id TEXT NOT NULL REFERENCES tenants(id),
     user_id TEXT NOT NULL REFERENCES users(id),
     name TEXT NOT NULL,
+    -- Never store `prefix` right before `hash`: SQLite lays a row's values end to end, and
+    -- `kbai_pk_a1b2` followed by 64 hex digits of the hash would read like a full token to
+    -- secret scanners. Scopes (JSON) sit between them.
     prefix TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE,
     scopes TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
     created_at BIGINT NOT NULL,
     expires_at BIGINT,
     last_used_at BIGINT,
