@@ -141,6 +141,27 @@ async fn button(c: &Client, label: &str) -> Element {
         .unwrap_or_else(|e| panic!("button {label:?}: {e}"))
 }
 
+/// Clicks Create API Key until its modal is open. Right after the previous modal closed, a
+/// click can land while the page is still restoring focus and be lost (seen once in CI).
+async fn open_create_modal(c: &Client) {
+    for _ in 0..5 {
+        button(c, "Create API Key")
+            .await
+            .click()
+            .await
+            .expect("open");
+        let opened = c
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css("#token-name"))
+            .await;
+        if opened.is_ok() {
+            return;
+        }
+    }
+    panic!("the Create API Key modal did not open");
+}
+
 async fn type_into(c: &Client, css: &str, text: &str) {
     let el = wait_for(c, css).await;
     el.clear().await.expect("clear");
@@ -255,11 +276,7 @@ async fn create_copy_use_revoke_in_the_real_window() {
     wait_until_gone(&c, "[role=dialog]").await;
 
     // Create API Key: one scope, 90 days (preselected).
-    button(&c, "Create API Key")
-        .await
-        .click()
-        .await
-        .expect("open");
+    open_create_modal(&c).await;
     type_into(&c, "#token-name", "E2E smoke").await;
     wait_for(&c, "input[data-scope='messages.read']")
         .await
