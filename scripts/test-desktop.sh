@@ -75,8 +75,16 @@ XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session
   # gets its own Xvfb.
   xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
     --test keyring --test clipboard -- --include-ignored --test-threads=1
-  xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
-    --test window -- --include-ignored --nocapture
+  window_test() {
+    xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
+      --test window -- --include-ignored --nocapture
+  }
+  # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
+  # retry keeps that from failing the run, and a real failure still fails twice.
+  window_test || {
+    echo "==> the real-window test failed; running it once more (a second failure fails the run)"
+    window_test
+  }
 '
 
 log "locked keyring: gnome-keyring running, its collection locked, no prompter"
