@@ -1,5 +1,6 @@
 //! The resource API that proves tokens work: `GET/POST /v1/messages`.
 
+use bytes::Bytes;
 use keebai_api::wire::{Message, MessageList, PostMessageRequest};
 
 use super::auth::Principal;
@@ -10,14 +11,27 @@ use crate::store::MessageRow;
 
 /// Longest message body, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Messages in one listing, newest first.
+pub const LISTING_LIMIT: u32 = 100;
 
 impl Service {
-    pub async fn messages(&self, principal: &Principal) -> DomainResult<MessageList> {
+    /// The tenant's newest messages as the JSON of a [`MessageList`], from the listing cache
+    /// when it is current (see [`super::listing_cache`]).
+    pub async fn messages_json(&self, principal: &Principal) -> DomainResult<Bytes> {
         principal.require(MESSAGES_READ)?;
-        let rows = self.store.messages(principal.tenant_id(), 100).await?;
-        Ok(MessageList {
+        let tenant = principal.tenant_id();
+        if let Some(body) = self.listings.get(tenant) {
+            return Ok(body);
+        }
+        let epoch = self.listings.epoch(); // before the read: a racing post makes it stale
+        let rows = self.store.messages(tenant, LISTING_LIMIT).await?;
+        let list = MessageList {
             messages: rows.into_iter().map(to_wire).collect(),
-        })
+        };
+        let json = serde_json::to_vec(&list).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let body = Bytes::from(json);
+        self.listings.put(tenant, body.clone(), epoch);
+        Ok(body)
     }
 
     pub async fn post_message(
@@ -42,6 +56,8 @@ impl Service {
             created_at: now().timestamp(),
         };
         self.store.insert_message(&row).await?;
+        // Committed: every replica's cached listing must go before the author hears "201".
+        self.listings.invalidate().await?;
         Ok(to_wire(row))
     }
 }

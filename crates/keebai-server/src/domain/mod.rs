@@ -7,7 +7,8 @@
 //! * [`sessions`] — sign-in with argon2id passwords, throttled failures, sign-out;
 //! * [`tokens`] — the personal access token lifecycle and its rules;
 //! * [`admin`] — tenants, roles and users;
-//! * [`messages`] — the small resource API that proves tokens work;
+//! * [`messages`] — the small resource API that proves tokens work, its listings cached
+//!   per tenant by [`listing_cache`] (coherent with every write, like [`auth_cache`]);
 //! * [`usage`] — `last_used_at` recorded in memory, flushed in batches;
 //! * [`audit`] — audit events.
 
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod auth;
 pub mod auth_cache;
 pub mod error;
+pub mod listing_cache;
 pub mod messages;
 pub mod newtypes;
 pub mod passwords;
@@ -63,6 +65,7 @@ pub struct Service {
     pub settings: Settings,
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
+    pub listings: listing_cache::ListingCache,
     tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
     throttle: throttle::SignInThrottle,
 }
@@ -72,9 +75,12 @@ impl Service {
         let usage = Arc::new(usage::UsageRecorder::new(store.clone()));
         let throttle =
             throttle::SignInThrottle::new(settings.sign_in_failures, settings.sign_in_window);
-        let auth_cache = auth_cache::AuthCache::new(store.cache_coherence());
+        let coherence = store.cache_coherence();
+        let auth_cache = auth_cache::AuthCache::new(coherence.clone());
+        let listings = listing_cache::ListingCache::new(coherence);
         Arc::new(Self {
             auth_cache,
+            listings,
             tenants: Default::default(),
             store,
             settings,

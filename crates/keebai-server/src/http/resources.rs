@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use keebai_api::wire::{ErrorBody, Message, MessageList, PostMessageRequest};
 
@@ -13,8 +14,10 @@ use crate::domain::Service;
 
 #[utoipa::path(get, path = "/v1/messages", tag = "resources", security(("bearer" = [])),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.read")))]
-pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<MessageList>> {
-    Ok(Json(svc.messages(&p).await?))
+pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Response> {
+    // The body is already JSON (a `MessageList`), rendered once per listing change.
+    let body = svc.messages_json(&p).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[utoipa::path(post, path = "/v1/messages", tag = "resources", security(("bearer" = [])), request_body = PostMessageRequest,

@@ -161,6 +161,52 @@ impl TestServer {
         }
     }
 
+    pub fn is_sqlite(&self) -> bool {
+        self.db_url.starts_with("sqlite://")
+    }
+
+    /// Runs `sql` on the database directly, behind the server's back (no cache hears of it):
+    /// how a test tells an answer served from a cache from one read from the database.
+    pub async fn exec_behind(&self, sql: &str) {
+        if let Some(path) = self.db_url.strip_prefix("sqlite://") {
+            let c = rusqlite::Connection::open(path).expect("open the SQLite file");
+            c.busy_timeout(Duration::from_secs(10))
+                .expect("busy timeout");
+            c.execute_batch(sql).expect("SQL behind the server");
+        } else {
+            let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
+                .await
+                .expect("connect behind the server");
+            let driver = tokio::spawn(conn);
+            client
+                .batch_execute(sql)
+                .await
+                .expect("SQL behind the server");
+            drop(client);
+            let _ = driver.await;
+        }
+    }
+
+    /// Runs `keebai-server init` for another tenant on this server's database (stop the
+    /// server first: SQLite allows one process at a time).
+    pub fn init_tenant(&self, slug: &str, admin_email: &str) {
+        let status = Command::new(bin())
+            .args([
+                "init",
+                "--db",
+                &self.db_url,
+                "--tenant",
+                slug,
+                "--admin-email",
+                admin_email,
+            ])
+            .env("KEEBAI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run init");
+        assert!(status.success(), "init of tenant {slug} failed");
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
