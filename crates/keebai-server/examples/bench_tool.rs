@@ -1,8 +1,9 @@
 //! Helper for `scripts/bench.sh` (not part of the product):
 //!
 //! * `seed DB_URL N` — adds N tokens spread over N/10 users of tenant `acme` straight through
-//!   the store (no HTTP, no argon2), then mints one PAT for the benchmark and prints it. The
-//!   database is throwaway; the printed token exists only for the run.
+//!   the store (no HTTP, no argon2) and 20 messages to list, then mints one PAT for the
+//!   benchmark and prints it. The database is throwaway; the printed token exists only for
+//!   the run.
 //! * `latency BASE SESSION N` — times N sequential create + revoke pairs; prints p50/p99 (ms).
 //! * `oracle BASE UNKNOWN REVOKED N` — interleaves N requests with an unknown and N with a
 //!   revoked token; prints the median and mean latency of each (µs) and their difference.
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 use keebai_api::TokenSecret;
 use keebai_server::config::DbUrl;
 use keebai_server::domain::{new_id, now};
-use keebai_server::store::{self, RoleRow, TokenRow, UserRow};
+use keebai_server::store::{self, MessageRow, RoleRow, TokenRow, UserRow};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -47,6 +48,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
     store.insert_role(&role).await?;
     let now = now().timestamp();
     let mut bench_pat = None;
+    let mut role_holder: Option<String> = None;
     for u in 0..n.div_ceil(10) {
         let user = UserRow {
             id: new_id(),
@@ -57,6 +59,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
             role_ids: vec![role.id.clone()],
         };
         store.insert_user(&user).await?;
+        role_holder.get_or_insert_with(|| user.id.clone());
         for t in 0..10 {
             let secret = TokenSecret::generate_pat().map_err(|e| anyhow::anyhow!("{e}"))?;
             let row = TokenRow {
@@ -77,6 +80,18 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
                 bench_pat = Some(secret);
             }
         }
+    }
+    // A realistic listing to serve: 20 messages of about 200 characters.
+    for m in 0..20 {
+        store
+            .insert_message(&MessageRow {
+                id: new_id(),
+                tenant_id: tenant.id.clone(),
+                author_id: role_holder.clone().unwrap_or_default(),
+                body: format!("bench message {m}: {}", "lorem ipsum dolor sit amet ".repeat(7)),
+                created_at: now + m,
+            })
+            .await?;
     }
     if let Some(p) = bench_pat {
         println!("{}", p.expose());

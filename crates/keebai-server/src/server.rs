@@ -14,7 +14,8 @@ use crate::store::DynStore;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `store` on `listener` until `shutdown` resolves; then stops accepting, lets in-flight
-/// requests finish (up to [`DRAIN_TIMEOUT`]) and flushes pending last-used times.
+/// requests finish (up to [`DRAIN_TIMEOUT`]), flushes pending last-used times and leaves the
+/// replica set.
 pub async fn serve(
     store: DynStore,
     listener: TcpListener,
@@ -54,6 +55,10 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     if let Err(e) = flusher.await {
         tracing::error!(error = %e, "last-used flusher failed");
+    }
+    // Serving is over: stop being a replica that changes elsewhere must wait for.
+    if let Some(coherence) = svc.store.cache_coherence() {
+        coherence.leave().await;
     }
     tracing::info!("stopped");
     outcome??;

@@ -11,7 +11,8 @@
 //!   served from their caches;
 //! * a permission taken from a role through A is gone on B at the very next request;
 //! * the same with B's cache-coherence listener killed or stalled at the moment of the revoke;
-//! * last-used times from different replicas merge to the latest, and SIGTERM flushes first.
+//! * last-used times from different replicas merge to the latest, and SIGTERM flushes first;
+//! * a replica stopped with SIGTERM leaves the replica set, so publishers do not wait for it.
 //!
 //! PostgreSQL only: needs `KEEBAI_TEST_PG_URL` (see `scripts/pg.sh`). Without it each test
 //! prints a skip notice, or fails when `KEEBAI_REQUIRE_PG=1` (CI). The tests take a shared lock
@@ -906,6 +907,60 @@ const SHUTTING_DOWN: &str = "shutting down: draining in-flight requests";
 /// Index (into `events`) of the first event with `message`.
 fn position(events: &[Value], message: &str) -> Option<usize> {
     events.iter().position(|e| e["message"] == message)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_stopped_with_sigterm_leaves_and_publishers_do_not_wait_for_it() {
+    with_replicas(
+        "a_replica_stopped_with_sigterm_leaves_and_publishers_do_not_wait_for_it",
+        |c| async move {
+            let session = c.admin().await;
+            let (pat, _) = c.mint(c.a(), &session, &["messages.read"]).await;
+            let mut ids = Vec::new();
+            for r in &c.replicas {
+                assert_eq!(c.get(r, "/v1/messages", &pat).await.0, StatusCode::OK);
+                ids.push(r.cache_in_sync().await);
+            }
+            let sql = c.sql().await;
+            let registered = |rows: Vec<tokio_postgres::Row>| -> Vec<String> {
+                rows.iter().map(|r| r.get::<_, String>(0)).collect()
+            };
+            let rows = registered(sql.query("SELECT id FROM replicas", &[]).await.expect("q"));
+            assert!(ids.iter().all(|id| rows.contains(id)), "all three registered: {rows:?}");
+
+            assert!(c.c().terminate().await.success(), "C exits cleanly on SIGTERM");
+            let rows = registered(sql.query("SELECT id FROM replicas", &[]).await.expect("q"));
+            assert!(!rows.contains(&ids[2]), "C's row is gone at exit: {rows:?}");
+            assert!(rows.contains(&ids[0]) && rows.contains(&ids[1]), "{rows:?}");
+            assert!(
+                c.c().events_since(0).iter().any(|e| e["message"] == "left the replica set"),
+                "C says it left"
+            );
+
+            // A change right away is acknowledged by A and B, not timed out waiting for C.
+            let mark = c.a().log_len();
+            let (_, id) = c.mint(c.a(), &session, &["messages.read"]).await;
+            let (status, body) = c
+                .send_json(
+                    reqwest::Method::POST,
+                    c.a(),
+                    &format!("/v1/tokens/{id}/revoke"),
+                    &session,
+                    json!({}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let late = c
+                .a()
+                .events_since(mark)
+                .into_iter()
+                .filter(|e| e["message"].as_str().is_some_and(|m| m.contains("did not acknowledge")))
+                .collect::<Vec<_>>();
+            assert!(late.is_empty(), "the revoke waited for a replica that is gone: {late:?}");
+            assert_eq!(c.get(c.b(), "/v1/messages", &pat).await.0, StatusCode::OK);
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -508,7 +508,7 @@ async fn postgres_no_stale_credential_is_served_after_a_publish_under_stress() {
                         let started = Instant::now();
                         let epoch = cache.epoch();
                         if let Some(entry) = cache.get(&hash) {
-                            let Source::Pat(t) = entry.source else {
+                            let Source::Pat(t) = &entry.source else {
                                 panic!("a PAT")
                             };
                             seen.push((round, started, t.revoked_at.is_some(), true));

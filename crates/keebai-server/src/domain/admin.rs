@@ -99,7 +99,7 @@ impl Service {
     pub async fn me(&self, principal: &Principal) -> DomainResult<Me> {
         let t = self.tenant_of(principal).await?;
         Ok(Me {
-            user: user_to_wire(principal.user.clone()),
+            user: user_to_wire(UserRow::clone(&principal.user)),
             tenant: Tenant {
                 id: t.id,
                 slug: t.slug,

@@ -2,6 +2,7 @@
 //! [`DomainError::Unauthorized`].
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use keebai_api::{CredentialKind, TokenSecret};
 use subtle::ConstantTimeEq;
@@ -23,10 +24,10 @@ pub enum Via {
 /// Who is calling, through which credential, and what they may do right now.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub user: UserRow,
+    pub user: Arc<UserRow>,
     pub via: Via,
     /// For a session: the user's permissions now. For a PAT: its scopes ∩ those.
-    pub permissions: BTreeSet<String>,
+    pub permissions: Arc<BTreeSet<String>>,
 }
 
 impl Principal {
@@ -86,7 +87,7 @@ impl Service {
             Some(e) => e,
             None => self.load_credential(kind, &hash_hex, now).await?,
         };
-        match entry.source {
+        match &entry.source {
             Source::Pat(token) => {
                 // The lookup matched by hash already; this constant-time recheck keeps the
                 // decision itself free of data-dependent branching on secret-derived bytes.
@@ -94,20 +95,14 @@ impl Service {
                 if !matches || !token.is_active(now) {
                     return Err(DomainError::Unauthorized);
                 }
-                let permissions = token
-                    .scopes
-                    .iter()
-                    .filter(|s| entry.held.contains(*s))
-                    .cloned()
-                    .collect();
                 self.usage.record(&token.id, now);
                 Ok(Principal {
-                    user: entry.user,
+                    user: Arc::clone(&entry.user),
                     via: Via::Pat {
-                        token_id: token.id,
-                        prefix: token.prefix,
+                        token_id: token.id.clone(),
+                        prefix: token.prefix.clone(),
                     },
-                    permissions,
+                    permissions: Arc::clone(&entry.granted),
                 })
             }
             Source::Session(session) => {
@@ -115,9 +110,11 @@ impl Service {
                     return Err(DomainError::Unauthorized);
                 }
                 Ok(Principal {
-                    user: entry.user,
-                    via: Via::Session { hash: session.hash },
-                    permissions: entry.held,
+                    user: Arc::clone(&entry.user),
+                    via: Via::Session {
+                        hash: session.hash.clone(),
+                    },
+                    permissions: Arc::clone(&entry.granted),
                 })
             }
         }
@@ -131,7 +128,7 @@ impl Service {
         kind: CredentialKind,
         hash: &str,
         now: i64,
-    ) -> DomainResult<Entry> {
+    ) -> DomainResult<Arc<Entry>> {
         let epoch = self.auth_cache.epoch();
         let (source, tenant_id, user_id) = match kind {
             CredentialKind::PersonalAccessToken => {

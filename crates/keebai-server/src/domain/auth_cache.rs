@@ -28,32 +28,45 @@ pub enum Source {
     Session(SessionRow),
 }
 
-#[derive(Debug, Clone)]
+/// A resolved credential, shared (not copied) by every request that presents it: a hit costs
+/// one reference count, not a copy of the user and the permission set.
+#[derive(Debug)]
 pub struct Entry {
     pub source: Source,
-    pub user: UserRow,
+    pub user: Arc<UserRow>,
     /// The user's permissions at fill time.
     pub held: BTreeSet<String>,
+    /// What the credential grants: for a PAT its scopes ∩ `held`, for a session `held`.
+    pub granted: Arc<BTreeSet<String>>,
     epoch: u64,
     filled: Instant,
 }
 
 impl Entry {
-    /// An entry that is not (or could not be) stored in the cache.
-    pub fn uncached(source: Source, user: UserRow, held: BTreeSet<String>) -> Self {
+    fn new(source: Source, user: UserRow, held: BTreeSet<String>, epoch: u64) -> Self {
+        let granted = match &source {
+            Source::Pat(t) => t.scopes.iter().filter(|s| held.contains(*s)).cloned().collect(),
+            Source::Session(_) => held.clone(),
+        };
         Self {
             source,
-            user,
+            user: Arc::new(user),
             held,
-            epoch: 0,
+            granted: Arc::new(granted),
+            epoch,
             filled: Instant::now(),
         }
+    }
+
+    /// An entry that is not (or could not be) stored in the cache.
+    pub fn uncached(source: Source, user: UserRow, held: BTreeSet<String>) -> Arc<Self> {
+        Arc::new(Self::new(source, user, held, 0))
     }
 }
 
 pub struct AuthCache {
     coherence: Option<Arc<dyn CacheCoherence>>,
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: RwLock<HashMap<String, Arc<Entry>>>,
 }
 
 impl AuthCache {
@@ -80,7 +93,7 @@ impl AuthCache {
     }
 
     /// A fresh entry for `hash`, if any.
-    pub fn get(&self, hash: &str) -> Option<Entry> {
+    pub fn get(&self, hash: &str) -> Option<Arc<Entry>> {
         let current = self.epoch()?;
         let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
         map.get(hash)
@@ -101,16 +114,7 @@ impl AuthCache {
         if map.len() >= MAX_ENTRIES {
             map.clear();
         }
-        map.insert(
-            hash,
-            Entry {
-                source,
-                user,
-                held,
-                epoch,
-                filled: Instant::now(),
-            },
-        );
+        map.insert(hash, Arc::new(Entry::new(source, user, held, epoch)));
     }
 }
 

@@ -151,6 +151,10 @@ pub trait CacheCoherence: Send + Sync + 'static {
     /// Announces a committed change and returns once every live serving process has moved
     /// past the epoch in which it happened.
     async fn publish(&self) -> StoreResult<()>;
+    /// Stops using the cache for good and leaves the set of processes that publishers wait
+    /// for. Call once this process has stopped serving (after draining on shutdown), so that
+    /// changes made elsewhere in the next seconds do not wait for a process that is gone.
+    async fn leave(&self) {}
 }
 
 /// Coherence within one process: the SQLite engine, which one server owns exclusively.
