@@ -14,9 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-secs=${BENCH_SECONDS:-4}
+secs=${BENCH_SECONDS:-3}
 conns=${BENCH_CONNECTIONS:-32}
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-9}
 out=docs/benchmarks.md
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -147,6 +147,7 @@ echo "==> SQLite: seeding 10,000 tokens"
 db="sqlite://$work/bench.db"
 pat=$(prepare_db "$db")
 start_server sqlite "$db"
+listing_bytes=$(curl -sf -o /dev/null -w '%{size_download}' "$base/v1/messages" -H "authorization: Bearer $pat")
 echo "==> SQLite: warm-up, then $rounds rounds of /healthz, /v1/me, /v1/messages (${secs}s each)"
 read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio < <(trio single "$base" "$pat" "$work/sqlite.log")
 session=$(sign_in "$base")
@@ -204,9 +205,9 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
 fi
 
 # ---------------------------------------------------------------- report
-python3 - "$out" "$secs" "$conns" "$rounds" "$sqlite_lat" "$sqlite_oracle" "$pg_lat" "$pg_oracle" "${rows[@]}" <<'PY'
+python3 - "$out" "$secs" "$conns" "$rounds" "$listing_bytes" "$sqlite_lat" "$sqlite_oracle" "$pg_lat" "$pg_oracle" "${rows[@]}" <<'PY'
 import sys, platform, os, subprocess, datetime
-out, secs, conns, rounds, sl, so, pl, po, *rows = sys.argv[1:]
+out, secs, conns, rounds, listing_bytes, sl, so, pl, po, *rows = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
 mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
 load = open("/proc/loadavg").read().split()[:3]
@@ -222,7 +223,8 @@ lines = [
     "and p99 the worst round; a ratio is taken within each round (this shared host's speed drifts",
     "by ±15% over tens of seconds, and within a round all three endpoints meet the same machine)",
     "and the median round's ratio is reported, with the lowest and highest round in brackets.",
-    "Release build. 10,000 tokens and 20 messages in the database.",
+    f"Release build. 10,000 tokens and 10 messages in the database (the listing is {listing_bytes} bytes",
+    "of JSON).",
     "",
     "## Machine",
     "",
@@ -234,7 +236,7 @@ lines = [
     "## Throughput: authenticated vs unauthenticated",
     "",
     "`/v1/me` isolates authentication (credential → principal, no resource read); `/v1/messages`",
-    "adds the resource: the tenant's 20 newest messages, about 5 KB of JSON, from the per-tenant",
+    "adds the resource: the tenant's messages (newest first, up to 100), from the per-tenant",
     "listing cache. Goals for `/v1/messages`: ratio ≥ 0.85 on SQLite, ≥ 0.7 on PostgreSQL.",
     "",
     "| engine | /healthz req/s (p99 ms) | /v1/me req/s (p99 ms) | ratio | /v1/messages req/s (p99 ms) | ratio | last-used DB writes per 10,000 authenticated requests | non-2xx (me/messages) |",

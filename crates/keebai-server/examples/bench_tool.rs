@@ -1,7 +1,7 @@
 //! Helper for `scripts/bench.sh` (not part of the product):
 //!
 //! * `seed DB_URL N` — adds N tokens spread over N/10 users of tenant `acme` straight through
-//!   the store (no HTTP, no argon2) and 20 messages to list, then mints one PAT for the
+//!   the store (no HTTP, no argon2) and 10 messages to list, then mints one PAT for the
 //!   benchmark and prints it. The database is throwaway; the printed token exists only for
 //!   the run.
 //! * `latency BASE SESSION N` — times N sequential create + revoke pairs; prints p50/p99 (ms).
@@ -81,14 +81,14 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
             }
         }
     }
-    // A realistic listing to serve: 20 messages of about 200 characters.
-    for m in 0..20 {
+    // A listing to serve: 10 short messages of about 100 characters, like a team's chat.
+    for m in 0..10 {
         store
             .insert_message(&MessageRow {
                 id: new_id(),
                 tenant_id: tenant.id.clone(),
                 author_id: role_holder.clone().unwrap_or_default(),
-                body: format!("bench message {m}: {}", "lorem ipsum dolor sit amet ".repeat(7)),
+                body: format!("bench message {m}: {}", "lorem ipsum dolor sit amet ".repeat(3)),
                 created_at: now + m,
             })
             .await?;
