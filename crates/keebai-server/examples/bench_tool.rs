@@ -88,7 +88,10 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
                 id: new_id(),
                 tenant_id: tenant.id.clone(),
                 author_id: role_holder.clone().unwrap_or_default(),
-                body: format!("bench message {m}: {}", "lorem ipsum dolor sit amet ".repeat(3)),
+                body: format!(
+                    "bench message {m}: {}",
+                    "lorem ipsum dolor sit amet ".repeat(3)
+                ),
                 created_at: now + m,
             })
             .await?;

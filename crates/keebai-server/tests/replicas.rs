@@ -926,14 +926,23 @@ async fn a_replica_stopped_with_sigterm_leaves_and_publishers_do_not_wait_for_it
                 rows.iter().map(|r| r.get::<_, String>(0)).collect()
             };
             let rows = registered(sql.query("SELECT id FROM replicas", &[]).await.expect("q"));
-            assert!(ids.iter().all(|id| rows.contains(id)), "all three registered: {rows:?}");
+            assert!(
+                ids.iter().all(|id| rows.contains(id)),
+                "all three registered: {rows:?}"
+            );
 
-            assert!(c.c().terminate().await.success(), "C exits cleanly on SIGTERM");
+            assert!(
+                c.c().terminate().await.success(),
+                "C exits cleanly on SIGTERM"
+            );
             let rows = registered(sql.query("SELECT id FROM replicas", &[]).await.expect("q"));
             assert!(!rows.contains(&ids[2]), "C's row is gone at exit: {rows:?}");
             assert!(rows.contains(&ids[0]) && rows.contains(&ids[1]), "{rows:?}");
             assert!(
-                c.c().events_since(0).iter().any(|e| e["message"] == "left the replica set"),
+                c.c()
+                    .events_since(0)
+                    .iter()
+                    .any(|e| e["message"] == "left the replica set"),
                 "C says it left"
             );
 
@@ -954,9 +963,16 @@ async fn a_replica_stopped_with_sigterm_leaves_and_publishers_do_not_wait_for_it
                 .a()
                 .events_since(mark)
                 .into_iter()
-                .filter(|e| e["message"].as_str().is_some_and(|m| m.contains("did not acknowledge")))
+                .filter(|e| {
+                    e["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("did not acknowledge"))
+                })
                 .collect::<Vec<_>>();
-            assert!(late.is_empty(), "the revoke waited for a replica that is gone: {late:?}");
+            assert!(
+                late.is_empty(),
+                "the revoke waited for a replica that is gone: {late:?}"
+            );
             assert_eq!(c.get(c.b(), "/v1/messages", &pat).await.0, StatusCode::OK);
         },
     )

@@ -45,7 +45,12 @@ pub struct Entry {
 impl Entry {
     fn new(source: Source, user: UserRow, held: BTreeSet<String>, epoch: u64) -> Self {
         let granted = match &source {
-            Source::Pat(t) => t.scopes.iter().filter(|s| held.contains(*s)).cloned().collect(),
+            Source::Pat(t) => t
+                .scopes
+                .iter()
+                .filter(|s| held.contains(*s))
+                .cloned()
+                .collect(),
             Source::Session(_) => held.clone(),
         };
         Self {

@@ -272,7 +272,9 @@ impl CacheCoherence for PgCoherence {
         match tokio::time::timeout(BEAT_TIMEOUT, delete).await {
             Ok(Ok(_)) => tracing::info!(replica_id = %inner.id, "left the replica set"),
             // Not fatal: the row goes silent and publishers stop waiting for it after `LIVE`.
-            Ok(Err(e)) => tracing::warn!(replica_id = %inner.id, error = %e, "could not leave the replica set"),
+            Ok(Err(e)) => {
+                tracing::warn!(replica_id = %inner.id, error = %e, "could not leave the replica set")
+            }
             Err(_) => tracing::warn!(replica_id = %inner.id, "leaving the replica set timed out"),
         }
     }
