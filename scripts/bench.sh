@@ -63,9 +63,10 @@ bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 print(f"{rps:.0f} {p99:.2f} {req} {bad.group(1) if bad else 0}")'
 }
 
-flushed_rows() { # LOGFILE -> total rows written by last-used flushes
-  python3 - "$1" <<'PY'
+flushed_rows() { # LOGFILE [FIELD] -> total rows written by usage flushes: last-used (rows) or hourly counts (buckets)
+  python3 - "$1" "${2:-rows}" <<'PY'
 import sys, json
+field = sys.argv[2]
 n = 0
 for line in open(sys.argv[1], errors="replace"):
     try:
@@ -73,7 +74,7 @@ for line in open(sys.argv[1], errors="replace"):
     except ValueError:
         continue
     if "flushed last-used" in str(v.get("message", "")):
-        n += int(v.get("rows", 0))
+        n += int(v.get(field, 0))
 print(n)
 PY
 }
@@ -83,7 +84,7 @@ single() { # BASE PATH [TOKEN] -> one wrk measurement of BASE+PATH
 }
 
 # trio RUNNER TARGET PAT LOG...
-#   -> "h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_requests writes non2xx me_ratio m_ratio"
+#   -> "h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_requests writes non2xx me_ratio m_ratio bucket_writes"
 # A warm-up (credential cache filled, coherence in sync), then $rounds rounds of /healthz,
 # /v1/me and /v1/messages back to back. This machine's speed drifts by ±15% over tens of
 # seconds (a shared host), so a ratio is taken within each round, where all three endpoints
@@ -94,7 +95,10 @@ trio() {
   local run=$1 target=$2 pat=$3; shift 3
   secs=2 "$run" "$target" /v1/messages "$pat" >/dev/null
   local before=0 after=0 log r
-  for log in "$@"; do before=$((before + $(flushed_rows "$log"))); done
+  local bb=0 ba=0
+  for log in "$@"; do
+    before=$((before + $(flushed_rows "$log"))); bb=$((bb + $(flushed_rows "$log" buckets)))
+  done
   : >"$work/t.h"; : >"$work/t.me"; : >"$work/t.m"
   for r in $(seq "$rounds"); do
     "$run" "$target" /healthz >>"$work/t.h"
@@ -102,8 +106,10 @@ trio() {
     "$run" "$target" /v1/messages "$pat" >>"$work/t.m"
   done
   sleep 5 # let the last flush land (at most 5 s late by contract)
-  for log in "$@"; do after=$((after + $(flushed_rows "$log"))); done
-  python3 - "$work/t.h" "$work/t.me" "$work/t.m" "$((after - before))" <<'PY'
+  for log in "$@"; do
+    after=$((after + $(flushed_rows "$log"))); ba=$((ba + $(flushed_rows "$log" buckets)))
+  done
+  python3 - "$work/t.h" "$work/t.me" "$work/t.m" "$((after - before))" "$((ba - bb))" <<'PY'
 import sys
 def load(p):
     rows = [l.split() for l in open(p) if l.strip()]
@@ -118,7 +124,7 @@ def ratio(xs, ys):  # "median:min:max" of the per-round ratios
     r = [b / a for a, b in zip(xs, ys)]
     return f"{statistics.median(r):.3f}:{min(r):.3f}:{max(r):.3f}"
 me_ratio, m_ratio = ratio(hr, mer), ratio(hr, mr)
-print(f"{h[0]:.0f} {h[1]:.2f} {me[0]:.0f} {me[1]:.2f} {m[0]:.0f} {m[1]:.2f} {me[2] + m[2]} {sys.argv[4]} {me[3]}/{m[3]} {me_ratio} {m_ratio}")
+print(f"{h[0]:.0f} {h[1]:.2f} {me[0]:.0f} {me[1]:.2f} {m[0]:.0f} {m[1]:.2f} {me[2] + m[2]} {sys.argv[4]} {me[3]}/{m[3]} {me_ratio} {m_ratio} {sys.argv[5]}")
 PY
 }
 
@@ -149,7 +155,7 @@ pat=$(prepare_db "$db")
 start_server sqlite "$db"
 listing_bytes=$(curl -sf -o /dev/null -w '%{size_download}' "$base/v1/messages" -H "authorization: Bearer $pat")
 echo "==> SQLite: warm-up, then $rounds rounds of /healthz, /v1/me, /v1/messages (${secs}s each)"
-read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio < <(trio single "$base" "$pat" "$work/sqlite.log")
+read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio buckets < <(trio single "$base" "$pat" "$work/sqlite.log")
 session=$(sign_in "$base")
 lat=$("$tool" latency "$base" "$session" 200)
 unknown="kbai_pk_$(head -c32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -157,7 +163,7 @@ revoked_pat=$(mint "$base" "$session")
 rid=$(curl -sf "$base/v1/tokens" -H "authorization: Bearer $session" | python3 -c 'import sys,json; print(json.load(sys.stdin)["tokens"][0]["id"])')
 curl -sf -X POST "$base/v1/tokens/$rid/revoke" -H "authorization: Bearer $session" >/dev/null
 oracle=$("$tool" oracle "$base" "$unknown" "$revoked_pat" 3000)
-record "sqlite|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio"
+record "sqlite|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio|$buckets"
 sqlite_lat=$lat
 sqlite_oracle=$oracle
 
@@ -177,8 +183,8 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
   start_server pg1 "$dburl"
   b1=$base
   echo "==> PostgreSQL, 1 replica: warm-up, then $rounds rounds (${secs}s each)"
-  read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio < <(trio single "$b1" "$pat" "$work/pg1.log")
-  record "postgres, 1 replica|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio"
+  read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio buckets < <(trio single "$b1" "$pat" "$work/pg1.log")
+  record "postgres, 1 replica|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio|$buckets"
   session=$(sign_in "$b1")
   pg_lat=$("$tool" latency "$b1" "$session" 200)
   revoked_pat=$(mint "$b1" "$session")
@@ -200,8 +206,8 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
     cat "$work/multi.1" "$work/multi.2" "$work/multi.3" |
       awk '{r+=$1; if ($2>p) p=$2; q+=$3; b+=$4} END {printf "%d %.2f %d %d\n", r, p, q, b}'
   }
-  read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio < <(trio multi "" "$pat" "$work/pg1.log" "$work/pg2.log" "$work/pg3.log")
-  record "postgres, 3 replicas|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio"
+  read -r h_rps h_p99 me_rps me_p99 m_rps m_p99 auth_req writes bad me_ratio m_ratio buckets < <(trio multi "" "$pat" "$work/pg1.log" "$work/pg2.log" "$work/pg3.log")
+  record "postgres, 3 replicas|$h_rps|$h_p99|$me_rps|$me_p99|$m_rps|$m_p99|$auth_req|$writes|$bad|$me_ratio|$m_ratio|$buckets"
 fi
 
 # ---------------------------------------------------------------- report
@@ -239,21 +245,23 @@ lines = [
     "adds the resource: the tenant's messages (newest first, up to 100), from the per-tenant",
     "listing cache. Goals for `/v1/messages`: ratio ≥ 0.85 on SQLite, ≥ 0.7 on PostgreSQL.",
     "",
-    "| engine | /healthz req/s (p99 ms) | /v1/me req/s (p99 ms) | ratio | /v1/messages req/s (p99 ms) | ratio | last-used DB writes per 10,000 authenticated requests | non-2xx (me/messages) |",
+    "| engine | /healthz req/s (p99 ms) | /v1/me req/s (p99 ms) | ratio | /v1/messages req/s (p99 ms) | ratio | DB writes per 10,000 authenticated requests: last-used / hourly counts | non-2xx (me/messages) |",
     "|---|---|---|---|---|---|---|---|",
 ]
 for r in rows:
-    name, h, hp, me, mep, m, mp, req, writes, bad, me_ratio, m_ratio = r.split("|")
-    h, me, m, req, writes = float(h), float(me), float(m), int(req), int(writes)
+    name, h, hp, me, mep, m, mp, req, writes, bad, me_ratio, m_ratio, buckets = r.split("|")
+    h, me, m, req, writes, buckets = float(h), float(me), float(m), int(req), int(writes), int(buckets)
     per10k = writes * 10000 / req if req else 0
+    b10k = buckets * 10000 / req if req else 0
     def ratio(s):
         med, lo, hi = (float(x) for x in s.split(":"))
         return f"**{med:.2f}** ({lo:.2f}–{hi:.2f})"
-    lines.append(f"| {name} | {h:.0f} ({hp}) | {me:.0f} ({mep}) | {ratio(me_ratio)} | {m:.0f} ({mp}) | {ratio(m_ratio)} | {per10k:.2f} ({writes} rows for {req} requests) | {bad} |")
+    lines.append(f"| {name} | {h:.0f} ({hp}) | {me:.0f} ({mep}) | {ratio(me_ratio)} | {m:.0f} ({mp}) | {ratio(m_ratio)} | {per10k:.2f} / {b10k:.2f} ({writes} / {buckets} rows for {req} requests) | {bad} |")
 lines += [
     "",
     "Last-used times are batched: one write per token per flush (every 2 s), so a single busy token",
-    "costs a handful of row writes however many requests it serves.",
+    "costs a handful of row writes however many requests it serves. Hourly usage counts are batched",
+    "the same way: one upsert per token per hour per flush, added to what other replicas wrote.",
     "",
     "## Token create and revoke latency (sequential, 200 pairs)",
     "",

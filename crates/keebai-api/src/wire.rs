@@ -276,6 +276,24 @@ pub struct TokenRecord {
     pub status: TokenStatus,
 }
 
+/// One hour of a token's use: successful requests in `[hour, hour + 1 h)`, UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UsageBucket {
+    /// The start of the hour (minutes and seconds are zero).
+    pub hour: DateTime<Utc>,
+    pub count: u64,
+}
+
+/// `GET /v1/tokens/{id}/usage`: hourly counts of successful requests over the last 90 days
+/// (hours without use are left out), oldest first, and the address of the latest use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenUsage {
+    pub buckets: Vec<UsageBucket>,
+    pub last_used_ip: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenList {

@@ -5,8 +5,9 @@
 use keebai_api::TokenSecret;
 
 use crate::domain::permissions::{self, MANAGE_TOKENS};
+use crate::domain::usage::{hour_of, RETENTION_HOURS};
 use crate::domain::{new_id, now, passwords, Service};
-use crate::store::{MessageRow, RoleRow, TokenRow, UserRow};
+use crate::store::{MessageRow, RoleRow, TokenRow, TokenUse, UserRow};
 
 /// A demo account and its password, for printing.
 #[derive(Debug, Clone)]
@@ -195,12 +196,17 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
             // Minutes of jitter so rows created "the same day" still sort stably.
             created_at: now - age * DAY - i64::from(name.len() as u8) * 60,
             expires_at: expires.map(|d| now + d * DAY),
-            last_used_at: used.map(|d| now - d * DAY - 3600),
+            // Set with the usage history below, which also records the address.
+            last_used_at: None,
             revoked_at: revoked.map(|d| now - d * DAY),
         };
         svc.store
             .insert_token_within_limit(&row, now, u32::MAX)
             .await?;
+        if let Some(days_ago) = used {
+            let history = usage_history(&row, now - days_ago * DAY - 3600, now);
+            svc.store.record_token_use(&[history]).await?;
+        }
     }
     for (i, body) in [
         "Welcome to Keebai!",
@@ -221,6 +227,39 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
             .await?;
     }
     Ok(true)
+}
+
+/// A plausible usage history for a demo token: office hours on weekdays, from its creation
+/// (or 90 days ago) to its last use, with counts that vary by token and hour. Deterministic,
+/// so every demo looks the same.
+fn usage_history(token: &TokenRow, last_at: i64, now: i64) -> TokenUse {
+    let start = hour_of(token.created_at.max(now - (RETENTION_HOURS - 1) * 3600));
+    let seed = token
+        .name
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let mut hours = Vec::new();
+    let mut hour = start;
+    while hour <= hour_of(last_at) {
+        let (day, hour_of_day) = (hour.div_euclid(DAY), hour.rem_euclid(DAY) / 3600);
+        let weekday = (day + 3).rem_euclid(7) < 5; // 1970-01-01 was a Thursday
+        if weekday && (8..18).contains(&hour_of_day) {
+            let mix = seed ^ (hour as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let count = (mix >> 33) % 40;
+            if count > 0 {
+                hours.push((hour, count));
+            }
+        }
+        hour += 3600;
+    }
+    hours.push((hour_of(last_at), 1));
+    TokenUse {
+        token_id: token.id.clone(),
+        last_at,
+        // An address from the documentation range (RFC 5737).
+        last_ip: Some(format!("203.0.113.{}", 10 + seed % 200)),
+        hours,
+    }
 }
 
 async fn user(

@@ -43,6 +43,7 @@ async fn health_and_openapi() {
         "/v1/tokens",
         "/v1/tokens/{id}",
         "/v1/tokens/{id}/revoke",
+        "/v1/tokens/{id}/usage",
         "/v1/messages",
         "/v1/audit-events",
         "/healthz",

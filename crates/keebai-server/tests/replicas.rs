@@ -12,6 +12,7 @@
 //! * a permission taken from a role through A is gone on B at the very next request;
 //! * the same with B's cache-coherence listener killed or stalled at the moment of the revoke;
 //! * last-used times from different replicas merge to the latest, and SIGTERM flushes first;
+//! * hourly usage counts from the three replicas add up exactly;
 //! * a replica stopped with SIGTERM leaves the replica set, so publishers do not wait for it.
 //!
 //! PostgreSQL only: needs `KEEBAI_TEST_PG_URL` (see `scripts/pg.sh`). Without it each test
@@ -907,6 +908,60 @@ const SHUTTING_DOWN: &str = "shutting down: draining in-flight requests";
 /// Index (into `events`) of the first event with `message`.
 fn position(events: &[Value], message: &str) -> Option<usize> {
     events.iter().position(|e| e["message"] == message)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn usage_counts_from_every_replica_add_up() {
+    with_replicas("usage_counts_from_every_replica_add_up", |c| async move {
+        let session = c.admin().await;
+        let (pat, id) = c.mint(c.a(), &session, &["messages.read"]).await;
+        let c = Arc::new(c);
+        let mut load = Vec::new();
+        for (r, n) in [(0usize, 30), (1, 20), (2, 10)] {
+            let (c, pat) = (Arc::clone(&c), pat.clone());
+            load.push(tokio::spawn(async move {
+                for _ in 0..n {
+                    let (status, body) = c.get(&c.replicas[r], "/v1/messages", &pat).await;
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                }
+            }));
+        }
+        for l in load {
+            l.await.expect("join");
+        }
+        // B and C flush on SIGTERM; A flushes on its own within the contract's 5 s.
+        assert!(c.b().terminate().await.success());
+        assert!(c.c().terminate().await.success());
+        let deadline = Instant::now() + Duration::from_secs(8);
+        let usage = loop {
+            let (status, usage) = c
+                .get(c.a(), &format!("/v1/tokens/{id}/usage"), &session)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{usage}");
+            let total: u64 = usage["buckets"]
+                .as_array()
+                .expect("buckets")
+                .iter()
+                .map(|b| b["count"].as_u64().expect("count"))
+                .sum();
+            if total >= 60 || Instant::now() > deadline {
+                break usage;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let total: u64 = usage["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .map(|b| b["count"].as_u64().expect("count"))
+            .sum();
+        assert_eq!(
+            total, 60,
+            "30 + 20 + 10 from three replicas, none lost or doubled: {usage}"
+        );
+        assert_eq!(usage["last_used_ip"], "127.0.0.1");
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

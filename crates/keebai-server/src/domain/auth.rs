@@ -95,7 +95,7 @@ impl Service {
                 if !matches || !token.is_active(now) {
                     return Err(DomainError::Unauthorized);
                 }
-                self.usage.record(&token.id, now);
+                // Its use is recorded by the HTTP layer once the answer is a success.
                 Ok(Principal {
                     user: Arc::clone(&entry.user),
                     via: Via::Pat {

@@ -1,8 +1,8 @@
-//! The personal access token lifecycle: create, list, get, revoke.
+//! The personal access token lifecycle: create, list, get, usage history, revoke.
 
 use keebai_api::wire::{
     CreateTokenRequest, CreateTokenResponse, CreatedSecret, TokenList, TokenRecord, TokenStatus,
-    ACTIVE_TOKEN_LIMIT,
+    TokenUsage, UsageBucket, ACTIVE_TOKEN_LIMIT,
 };
 use keebai_api::TokenSecret;
 
@@ -10,8 +10,8 @@ use super::audit::{TOKEN_CREATED, TOKEN_REVOKED};
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{ExpiresAt, Scopes, TokenName};
-use super::permissions::MANAGE_TOKENS;
-use super::{from_ts, new_id, now, Service};
+use super::permissions::{AUDIT_TOKENS, MANAGE_TOKENS};
+use super::{from_ts, new_id, now, usage, Service};
 use crate::store::TokenRow;
 
 impl Service {
@@ -92,6 +92,34 @@ impl Service {
         principal.require(MANAGE_TOKENS)?;
         let row = self.owned_token(principal, id).await?;
         Ok(self.to_record(row, now().timestamp()))
+    }
+
+    /// `GET /v1/tokens/{id}/usage`: hourly counts over the last 90 days and the latest use's
+    /// address. The owner (with `developer.manage_tokens`) may read it, and so may an auditor
+    /// (`developer.audit_tokens`) for any token of the tenant; anyone else gets 404.
+    pub async fn token_usage(&self, principal: &Principal, id: &str) -> DomainResult<TokenUsage> {
+        let row = if principal.has(AUDIT_TOKENS) {
+            match self.store.token(id).await? {
+                Some(t) if t.tenant_id == principal.tenant_id() => t,
+                _ => return Err(DomainError::NotFound),
+            }
+        } else {
+            principal.require(MANAGE_TOKENS)?;
+            self.owned_token(principal, id).await?
+        };
+        let since = usage::hour_of(now().timestamp()) - (usage::RETENTION_HOURS - 1) * 3600;
+        let stored = self.store.token_usage(&row.id, since).await?;
+        Ok(TokenUsage {
+            buckets: stored
+                .hours
+                .into_iter()
+                .map(|(hour, count)| UsageBucket {
+                    hour: from_ts(hour),
+                    count,
+                })
+                .collect(),
+            last_used_ip: stored.last_ip,
+        })
     }
 
     /// `POST /v1/tokens/{id}/revoke`: immediate, idempotent, keeps the row.

@@ -1,19 +1,61 @@
-//! `last_used_at` without a database write per request.
+//! Token usage — `last_used_at`, its client address and hourly request counts — without a
+//! database write per request.
 //!
-//! Authentications record `(token id, time)` in a map that keeps the latest time per token;
-//! a background task swaps the map out every flush interval and writes it in one batch. The
-//! store only ever moves a stored time forward, so batches from several replicas merge without
-//! losing the latest use. [`UsageRecorder::flush`] runs once more on shutdown.
+//! Each successful request made with a PAT is noted in memory (the HTTP layer calls
+//! [`UsageRecorder::record`] once the answer is a 2xx). A background task swaps the notes out
+//! every flush interval and writes them in one batch: per token one `last_used_at` that the
+//! store only ever moves forward, and per token and hour one count that the store *adds* to
+//! what is there. So batches from several replicas merge without losing the latest use or any
+//! count. [`UsageRecorder::flush`] runs once more on shutdown; hours older than
+//! [`RETENTION_HOURS`] are pruned about once an hour.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::store::DynStore;
+use crate::store::{DynStore, TokenUse, UseWrites};
+
+/// How far back usage history goes (90 days, in hours).
+pub const RETENTION_HOURS: i64 = 90 * 24;
+/// How often old hours are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// The start of the UTC hour that `at` (unix seconds) falls in.
+pub fn hour_of(at: i64) -> i64 {
+    at - at.rem_euclid(3600)
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    last_at: i64,
+    last_ip: Option<IpAddr>,
+    /// `(hour, count)`, in the order first seen; nearly always one entry.
+    hours: Vec<(i64, u64)>,
+}
+
+impl Pending {
+    fn add(&mut self, at: i64, ip: Option<IpAddr>, count: u64) {
+        self.merge(at, ip, [(hour_of(at), count)]);
+    }
+
+    fn merge(&mut self, at: i64, ip: Option<IpAddr>, hours: impl IntoIterator<Item = (i64, u64)>) {
+        if at >= self.last_at {
+            self.last_at = at;
+            self.last_ip = ip;
+        }
+        for (hour, count) in hours {
+            match self.hours.iter_mut().rev().find(|(h, _)| *h == hour) {
+                Some((_, n)) => *n += count,
+                None => self.hours.push((hour, count)),
+            }
+        }
+    }
+}
 
 pub struct UsageRecorder {
     store: DynStore,
-    pending: Mutex<HashMap<String, i64>>,
+    pending: Mutex<HashMap<String, Pending>>,
 }
 
 impl UsageRecorder {
@@ -24,45 +66,76 @@ impl UsageRecorder {
         }
     }
 
-    /// Notes a successful use of `token_id` at unix second `at`.
-    pub fn record(&self, token_id: &str, at: i64) {
+    /// Notes one successful request with `token_id` at unix second `at`, from `ip`.
+    pub fn record(&self, token_id: &str, at: i64, ip: Option<IpAddr>) {
         let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         match map.get_mut(token_id) {
-            Some(t) => *t = (*t).max(at),
+            Some(p) => p.add(at, ip, 1),
             None => {
-                map.insert(token_id.to_owned(), at);
+                let mut p = Pending::default();
+                p.add(at, ip, 1);
+                map.insert(token_id.to_owned(), p);
             }
         }
     }
 
-    /// The not-yet-flushed time for `token_id`, so this replica's listings are never stale.
+    /// The not-yet-flushed last use of `token_id`, so this replica's listings are never stale.
     pub fn pending(&self, token_id: &str) -> Option<i64> {
         let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token_id).copied()
+        map.get(token_id).map(|p| p.last_at)
     }
 
     /// Writes everything pending. On failure the batch is merged back for the next try.
-    pub async fn flush(&self) -> anyhow::Result<u64> {
-        let batch: Vec<(String, i64)> = {
+    pub async fn flush(&self) -> anyhow::Result<UseWrites> {
+        let batch: Vec<TokenUse> = {
             let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            std::mem::take(&mut *map).into_iter().collect()
+            std::mem::take(&mut *map)
+                .into_iter()
+                .map(|(token_id, p)| TokenUse {
+                    token_id,
+                    last_at: p.last_at,
+                    last_ip: p.last_ip.map(|ip| ip.to_string()),
+                    hours: p.hours,
+                })
+                .collect()
         };
         if batch.is_empty() {
-            return Ok(0);
+            return Ok(UseWrites::default());
         }
         match self.store.record_token_use(&batch).await {
-            Ok(n) => {
+            Ok(w) => {
                 // Tests and scripts/bench.sh count database writes from this line.
-                tracing::debug!(tokens = batch.len(), rows = n, "flushed last-used times");
-                Ok(n)
+                tracing::debug!(
+                    tokens = batch.len(),
+                    rows = w.last_used,
+                    buckets = w.buckets,
+                    "flushed last-used times"
+                );
+                Ok(w)
             }
             Err(e) => {
-                for (id, at) in batch {
-                    self.record(&id, at);
+                let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                for u in batch {
+                    let ip = u.last_ip.and_then(|s| s.parse().ok());
+                    map.entry(u.token_id)
+                        .or_default()
+                        .merge(u.last_at, ip, u.hours);
                 }
                 Err(e.into())
             }
         }
+    }
+
+    /// Deletes hours older than [`RETENTION_HOURS`].
+    pub async fn prune(&self, now: i64) -> anyhow::Result<u64> {
+        let n = self
+            .store
+            .prune_usage(hour_of(now) - RETENTION_HOURS * 3600)
+            .await?;
+        if n > 0 {
+            tracing::info!(rows = n, "pruned usage history older than 90 days");
+        }
+        Ok(n)
     }
 
     /// Flushes every `interval` until `shutdown` resolves, then flushes once more.
@@ -74,11 +147,18 @@ impl UsageRecorder {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
+        let mut pruned: Option<Instant> = None;
         loop {
             tokio::select! {
                 _ = tick.tick() => {
                     if let Err(e) = self.flush().await {
                         tracing::warn!(error = %e, "could not flush last-used times; will retry");
+                    }
+                    if pruned.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                        pruned = Some(Instant::now());
+                        if let Err(e) = self.prune(super::now().timestamp()).await {
+                            tracing::warn!(error = %e, "could not prune usage history");
+                        }
                     }
                 }
                 () = &mut shutdown => break,
@@ -87,5 +167,33 @@ impl UsageRecorder {
         if let Err(e) = self.flush().await {
             tracing::error!(error = %e, "could not flush last-used times at shutdown");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_start_on_the_hour() {
+        assert_eq!(hour_of(7200), 7200);
+        assert_eq!(hour_of(7199), 3600);
+        assert_eq!(hour_of(-1), -3600);
+    }
+
+    #[test]
+    fn pending_keeps_the_latest_use_and_counts_per_hour() {
+        let a: IpAddr = "10.0.0.1".parse().expect("ip");
+        let b: IpAddr = "10.0.0.2".parse().expect("ip");
+        let mut p = Pending::default();
+        p.add(7300, Some(a), 1);
+        p.add(3700, Some(b), 1); // earlier: counted, but not the latest
+        p.add(7301, Some(a), 1);
+        assert_eq!((p.last_at, p.last_ip), (7301, Some(a)));
+        assert_eq!(p.hours, vec![(7200, 2), (3600, 1)]);
+        // A failed flush merged back into newer notes: counts add, the latest use stays.
+        p.merge(7000, Some(b), [(3600, 5), (0, 1)]);
+        assert_eq!((p.last_at, p.last_ip), (7301, Some(a)));
+        assert_eq!(p.hours, vec![(7200, 2), (3600, 6), (0, 1)]);
     }
 }

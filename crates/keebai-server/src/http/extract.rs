@@ -12,11 +12,17 @@ use keebai_api::wire::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::domain::auth::Principal;
+use crate::domain::auth::{Principal, Via};
 use crate::domain::Service;
 
-/// The authenticated caller. Records `user_id` and `token_prefix` on the request's span.
+/// The authenticated caller. Records `user_id` and `token_prefix` on the request's span, and
+/// leaves a PAT's id in the request's [`UseSlot`] so that a successful answer counts as a use.
 pub struct Auth(pub Principal);
+
+/// Set by [`Auth`] to the id of the PAT a request authenticated with; read by the
+/// middleware that records the use once the answer is a success (`super::record_use`).
+#[derive(Clone, Default)]
+pub struct UseSlot(pub Arc<std::sync::OnceLock<String>>);
 
 impl FromRequestParts<Arc<Service>> for Auth {
     type Rejection = ApiError;
@@ -33,6 +39,11 @@ impl FromRequestParts<Arc<Service>> for Auth {
         span.record("user_id", principal.user.id.as_str());
         if let Some(prefix) = principal.token_prefix() {
             span.record("token_prefix", prefix);
+        }
+        if let (Via::Pat { token_id, .. }, Some(slot)) =
+            (&principal.via, parts.extensions.get::<UseSlot>())
+        {
+            let _ = slot.0.set(token_id.clone());
         }
         Ok(Self(principal))
     }

@@ -2,7 +2,8 @@
 //!
 //! Middleware, outermost first: request id → tracing span (route template only, never the
 //! raw URL, which could carry a credential) → credential-in-URL refusal → panic catcher →
-//! timeout → body limit → JSON error bodies for every bare status the stack produces.
+//! timeout → body limit → JSON error bodies for every bare status the stack produces → usage
+//! recording (a PAT's request counts as a use only when its answer is a success).
 
 pub mod admin;
 pub mod error;
@@ -13,10 +14,11 @@ pub mod resources;
 pub mod sessions;
 pub mod tokens;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -56,8 +58,10 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/v1/tokens/{id}", get(tokens::get))
         .route("/v1/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/v1/tokens/{id}/usage", get(tokens::usage))
         .route("/v1/messages", get(resources::list).post(resources::post))
         .fallback(|| async { ApiError::not_found() })
+        .layer(middleware::from_fn_with_state(Arc::clone(&svc), record_use))
         .with_state(svc);
 
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -98,6 +102,28 @@ pub fn router(svc: Arc<Service>) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Counts a request made with a PAT as a use of it when, and only when, the answer is a
+/// success ("Last used: timestamp of the last successful request").
+async fn record_use(State(svc): State<Arc<Service>>, mut req: Request, next: Next) -> Response {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let slot = extract::UseSlot::default();
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    req.extensions_mut().insert(slot.clone());
+    let resp = next.run(req).await;
+    if resp.status().is_success() {
+        if let Some(token_id) = slot.0.get() {
+            svc.usage
+                .record(token_id, crate::domain::now().timestamp(), ip);
+        }
+    }
+    resp
 }
 
 /// A credential in the query string is refused outright (and never logged: the trace span

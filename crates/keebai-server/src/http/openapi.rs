@@ -13,7 +13,7 @@ use super::{admin, meta, resources, sessions, tokens};
         sessions::create, sessions::delete_current, sessions::me,
         admin::permissions, admin::roles, admin::create_role, admin::update_role,
         admin::users, admin::create_user, admin::set_user_roles, admin::audit_events,
-        tokens::list, tokens::create, tokens::get, tokens::revoke,
+        tokens::list, tokens::create, tokens::get, tokens::usage, tokens::revoke,
         resources::list, resources::post,
     ),
     modifiers(&BearerAuth, &CommonErrors),

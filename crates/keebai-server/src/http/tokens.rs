@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use keebai_api::wire::{
-    CreateTokenRequest, CreateTokenResponse, ErrorBody, TokenList, TokenRecord,
+    CreateTokenRequest, CreateTokenResponse, ErrorBody, TokenList, TokenRecord, TokenUsage,
 };
 
 use super::error::ApiResult;
@@ -49,6 +49,19 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TokenRecord>> {
     Ok(Json(svc.token(&p, &id).await?))
+}
+
+/// Hourly counts of a token's successful requests over the last 90 days, and the address of
+/// its latest use: for the owner, or for an auditor (`developer.audit_tokens`); 404 otherwise.
+#[utoipa::path(get, path = "/v1/tokens/{id}/usage", tag = "tokens", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TokenUsage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn usage(
+    State(svc): State<Arc<Service>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TokenUsage>> {
+    Ok(Json(svc.token_usage(&p, &id).await?))
 }
 
 /// Revoke one of the caller's tokens: effective before this returns; idempotent; the row stays.

@@ -68,7 +68,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     limit_counts_only_active(&*store).await;
     limit_holds_under_concurrency(Arc::clone(&store)).await;
     revoke_is_idempotent_and_keeps_the_row(&*store).await;
-    last_used_only_moves_forward(&*store).await;
+    super::conformance_usage::run_all(Arc::clone(&store)).await;
     audit_pages_newest_first(&*store).await;
     messages_round_trip(&*store).await;
     sign_in_attempts_count_prune_and_clear(&*store).await;
@@ -349,47 +349,6 @@ pub async fn revoke_is_idempotent_and_keeps_the_row(store: &dyn Store) {
     assert_eq!(
         store.revoke_token("missing", 30).await.expect("revoke"),
         None
-    );
-}
-
-pub async fn last_used_only_moves_forward(store: &dyn Store) {
-    let (_, _, user) = fixture(store, &[]).await;
-    let t = token_for(&user, 10);
-    store
-        .insert_token_within_limit(&t, 10, 10)
-        .await
-        .expect("insert");
-    let written = store
-        .record_token_use(&[(t.id.clone(), 500)])
-        .await
-        .expect("record");
-    assert_eq!(written, 1);
-    store
-        .record_token_use(&[(t.id.clone(), 400), ("missing".into(), 9)])
-        .await
-        .expect("record");
-    assert_eq!(
-        store
-            .token(&t.id)
-            .await
-            .expect("get")
-            .expect("row")
-            .last_used_at,
-        Some(500),
-        "an earlier time never overwrites a later one"
-    );
-    store
-        .record_token_use(&[(t.id.clone(), 600)])
-        .await
-        .expect("record");
-    assert_eq!(
-        store
-            .token(&t.id)
-            .await
-            .expect("get")
-            .expect("row")
-            .last_used_at,
-        Some(600)
     );
 }
 

@@ -121,6 +121,22 @@ CREATE TABLE sign_in_attempts (
 CREATE INDEX sign_in_attempts_by_account ON sign_in_attempts (account, at)
 "#,
     ),
+    (
+        5,
+        // Usage history (`GET /v1/tokens/{id}/usage`): successful requests per token per UTC
+        // hour, added to by each replica's batched flush, and the address of the latest use
+        // (it moves with `last_used_at`). Hours older than 90 days are pruned.
+        r#"
+ALTER TABLE tokens ADD COLUMN last_used_ip TEXT;
+CREATE TABLE token_usage (
+    token_id TEXT NOT NULL REFERENCES tokens(id),
+    hour BIGINT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (token_id, hour)
+);
+CREATE INDEX token_usage_by_hour ON token_usage (hour)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -10,6 +10,7 @@
 //! engine's own module.
 
 pub mod conformance;
+pub mod conformance_usage;
 pub mod migrations;
 pub mod model;
 pub mod pg_coherence;
@@ -117,9 +118,15 @@ pub trait Store: Send + Sync + 'static {
     /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
     /// Durable before it returns.
     async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>>;
-    /// Records last-used times in one batch. A stored time is only ever moved forward.
-    /// Returns the number of rows written.
-    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64>;
+    /// Records one batch of uses in one transaction: `last_used_at` (with `last_used_ip`) is
+    /// only ever moved forward, and hourly counts are added to what other replicas wrote.
+    /// Uses of tokens that no longer exist are ignored.
+    async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites>;
+    /// The token's hourly counts from `since_hour` on (oldest first) and its latest use's
+    /// address.
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows>;
+    /// Deletes hourly counts before `before_hour`; returns how many.
+    async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64>;
 
     // --- audit events
     async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
@@ -172,6 +179,42 @@ impl CacheCoherence for LocalCoherence {
     async fn publish(&self) -> StoreResult<()> {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
+    }
+}
+
+/// A batch of uses normalised for writing: per token its latest time and that use's address,
+/// and per (token, hour) the summed count — both sorted by token id (the engines' lock order),
+/// with no duplicates (PostgreSQL's upsert may touch a row once per statement).
+pub(crate) struct NormalizedUses {
+    pub last: Vec<(String, i64, Option<String>)>,
+    pub hours: Vec<(String, i64, i64)>,
+}
+
+pub(crate) fn normalize_uses(uses: &[TokenUse]) -> NormalizedUses {
+    use std::collections::BTreeMap;
+    let mut last: BTreeMap<&str, (i64, Option<&str>)> = BTreeMap::new();
+    let mut hours: BTreeMap<(&str, i64), u64> = BTreeMap::new();
+    for u in uses {
+        let e = last
+            .entry(&u.token_id)
+            .or_insert((u.last_at, u.last_ip.as_deref()));
+        if u.last_at > e.0 {
+            *e = (u.last_at, u.last_ip.as_deref());
+        }
+        for (hour, count) in &u.hours {
+            *hours.entry((&u.token_id, *hour)).or_default() += count;
+        }
+    }
+    NormalizedUses {
+        last: last
+            .into_iter()
+            .map(|(id, (at, ip))| (id.to_owned(), at, ip.map(str::to_owned)))
+            .collect(),
+        hours: hours
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((id, hour), n)| (id.to_owned(), hour, i64::try_from(n).unwrap_or(i64::MAX)))
+            .collect(),
     }
 }
 

@@ -99,3 +99,32 @@ pub struct MessageRow {
     pub body: String,
     pub created_at: i64,
 }
+
+/// One token's uses batched by one replica since its last flush.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    pub token_id: String,
+    /// The latest use (unix seconds).
+    pub last_at: i64,
+    /// The client address of that latest use, when known.
+    pub last_ip: Option<String>,
+    /// `(hour, count)`: the hour as unix seconds divisible by 3600, and the successful
+    /// requests in it.
+    pub hours: Vec<(i64, u64)>,
+}
+
+/// What one flush wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UseWrites {
+    /// Token rows whose `last_used_at` moved forward.
+    pub last_used: u64,
+    /// Hourly usage rows inserted or added to.
+    pub buckets: u64,
+}
+
+/// A token's stored usage: hourly counts (oldest first) and the latest use's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageRows {
+    pub hours: Vec<(i64, u64)>,
+    pub last_ip: Option<String>,
+}

@@ -16,8 +16,8 @@
 //!   domain's credential cache is kept coherent across replicas by
 //!   [`super::pg_coherence::PgCoherence`] (LISTEN/NOTIFY, heartbeats and a time fence), and the
 //!   domain publishes every revoke through it before answering, so every replica's next
-//!   request sees it. `KEEBAI_PG_AUTH_CACHE=off` turns the cache off (every request reads the
-//!   database).
+//!   request sees it. `KEEBAI_PG_AUTH_CACHE=off` turns the caches off (credentials and
+//!   message listings: every request reads the database).
 //! * **Last-used times** from each replica's batch are written in one statement that only moves
 //!   a stored time forward; the rows are locked in id order first, so two replicas flushing
 //!   overlapping batches cannot deadlock.
@@ -30,7 +30,6 @@
 //! `docs/postgres.md` for putting TLS in front. [`ScratchDatabase`] gives tests a throwaway
 //! database per run.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -752,37 +751,92 @@ impl Store for PgStore {
             .transpose()
     }
 
-    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64> {
-        // One entry per token with its latest time, sorted by id: the lock order below.
-        let mut latest: BTreeMap<&str, i64> = BTreeMap::new();
-        for (id, at) in uses {
-            let e = latest.entry(id.as_str()).or_insert(*at);
-            *e = (*e).max(*at);
+    async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites> {
+        let batch = normalize_uses(uses);
+        if batch.last.is_empty() {
+            return Ok(UseWrites::default());
         }
-        if latest.is_empty() {
-            return Ok(0);
-        }
-        let ids: Vec<&str> = latest.keys().copied().collect();
-        let ats: Vec<i64> = latest.values().copied().collect();
-        let c = self.client().await?;
+        let ids: Vec<&str> = batch.last.iter().map(|(id, _, _)| id.as_str()).collect();
+        let ats: Vec<i64> = batch.last.iter().map(|(_, at, _)| *at).collect();
+        let ips: Vec<Option<&str>> = batch.last.iter().map(|(_, _, ip)| ip.as_deref()).collect();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
         // Rows are locked in id order before updating, so two replicas flushing overlapping
-        // batches queue instead of deadlocking. The UPDATE re-checks `last_used_at < at`
-        // against the newest row version, so an earlier time never replaces a later one.
-        let st = c
+        // batches queue instead of deadlocking (and their hourly upserts below, which touch
+        // only rows of tokens locked here, queue behind the same locks). The UPDATE re-checks
+        // `last_used_at < at` against the newest row version, so an earlier time never
+        // replaces a later one.
+        let last = tx
             .prepare_cached(
                 r#"WITH batch AS (
-                       SELECT * FROM UNNEST($1::text[], $2::bigint[]) AS b(id, at)
+                       SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS b(id, at, ip)
                    ), locked AS MATERIALIZED (
                        SELECT t.id FROM tokens t WHERE t.id = ANY($1::text[])
                        ORDER BY t.id COLLATE "C" FOR NO KEY UPDATE
                    )
-                   UPDATE tokens t SET last_used_at = batch.at
+                   UPDATE tokens t SET last_used_at = batch.at, last_used_ip = batch.ip
                    FROM batch, locked
                    WHERE t.id = batch.id AND t.id = locked.id
                      AND (t.last_used_at IS NULL OR t.last_used_at < batch.at)"#,
             )
             .await?;
-        Ok(c.execute(&st, &[&ids, &ats]).await?)
+        let mut w = UseWrites {
+            last_used: tx.execute(&last, &[&ids, &ats, &ips]).await?,
+            buckets: 0,
+        };
+        if !batch.hours.is_empty() {
+            let h_ids: Vec<&str> = batch.hours.iter().map(|(id, _, _)| id.as_str()).collect();
+            let hours: Vec<i64> = batch.hours.iter().map(|(_, h, _)| *h).collect();
+            let counts: Vec<i64> = batch.hours.iter().map(|(_, _, n)| *n).collect();
+            let add = tx
+                .prepare_cached(
+                    r#"INSERT INTO token_usage (token_id, hour, count)
+                       SELECT b.id, b.hour, b.count
+                       FROM UNNEST($1::text[], $2::bigint[], $3::bigint[]) AS b(id, hour, count)
+                       WHERE EXISTS (SELECT 1 FROM tokens t WHERE t.id = b.id)
+                       ORDER BY b.id COLLATE "C", b.hour
+                       ON CONFLICT (token_id, hour)
+                       DO UPDATE SET count = token_usage.count + EXCLUDED.count"#,
+                )
+                .await?;
+            w.buckets = tx.execute(&add, &[&h_ids, &hours, &counts]).await?;
+        }
+        tx.commit().await?;
+        Ok(w)
+    }
+
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT hour, count FROM token_usage WHERE token_id = $1 AND hour >= $2 ORDER BY hour",
+            )
+            .await?;
+        let hours = c
+            .query(&st, &[&token_id, &since_hour])
+            .await?
+            .iter()
+            .map(|r| {
+                let (h, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+                Ok((h, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+        let st = c
+            .prepare_cached("SELECT last_used_ip FROM tokens WHERE id = $1")
+            .await?;
+        let last_ip = match c.query_opt(&st, &[&token_id]).await? {
+            Some(r) => r.try_get::<_, Option<String>>(0)?,
+            None => None,
+        };
+        Ok(UsageRows { hours, last_ip })
+    }
+
+    async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("DELETE FROM token_usage WHERE hour < $1")
+            .await?;
+        Ok(c.execute(&st, &[&before_hour]).await?)
     }
 
     async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {

@@ -668,21 +668,62 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn record_token_use(&self, uses: &[(String, i64)]) -> StoreResult<u64> {
-        let uses = uses.to_vec();
+    async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites> {
+        let batch = normalize_uses(uses);
         self.with_conn(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut written = 0u64;
+            let mut w = UseWrites::default();
             {
-                let mut s = tx.prepare_cached(
-                    "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
+                let mut last = tx.prepare_cached(
+                    "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
                 )?;
-                for (id, at) in &uses {
-                    written += s.execute(params![id, at])? as u64;
+                for (id, at, ip) in &batch.last {
+                    w.last_used += last.execute(params![id, at, ip])? as u64;
+                }
+                let mut hour = tx.prepare_cached(
+                    "INSERT INTO token_usage (token_id, hour, count)
+                     SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1)
+                     ON CONFLICT (token_id, hour) DO UPDATE SET count = token_usage.count + excluded.count",
+                )?;
+                for (id, h, n) in &batch.hours {
+                    w.buckets += hour.execute(params![id, h, n])? as u64;
                 }
             }
             tx.commit()?;
-            Ok(written)
+            Ok(w)
+        })
+        .await
+    }
+
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows> {
+        let id = token_id.to_owned();
+        self.with_read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT hour, count FROM token_usage WHERE token_id = ?1 AND hour >= ?2 ORDER BY hour",
+            )?;
+            let hours = s
+                .query_map(params![id, since_hour], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .map(|r| r.map(|(h, n)| (h, u64::try_from(n).unwrap_or(0))))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let last_ip = c
+                .prepare_cached("SELECT last_used_ip FROM tokens WHERE id = ?1")?
+                .query_row(params![id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten();
+            Ok(UsageRows { hours, last_ip })
+        })
+        .await
+    }
+
+    async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64> {
+        self.with_conn(move |c| {
+            c.execute(
+                "DELETE FROM token_usage WHERE hour < ?1",
+                params![before_hour],
+            )
+            .map(|n| n as u64)
         })
         .await
     }
