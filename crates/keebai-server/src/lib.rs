@@ -4,8 +4,9 @@
 //!
 //! * [`http`] — axum routes, middleware (request ids, tracing, body limits, timeouts), the
 //!   `{error: {code, message}}` body, credential extraction and the OpenAPI document;
-//! * [`domain`] — the rules in plain Rust: authentication, sign-in, the token lifecycle,
-//!   roles and users, audit events, batched last-used tracking;
+//! * [`domain`] — the rules in plain Rust: authentication (with a coherent credential cache),
+//!   sign-in, the token lifecycle, roles and users, audit events, batched usage tracking
+//!   (last used, its address, hourly counts), the message resource with its listing cache;
 //! * [`store`] — the [`store::Store`] trait with SQLite and PostgreSQL engines, their shared
 //!   migrations and the conformance suite both must pass.
 //!

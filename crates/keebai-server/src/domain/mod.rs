@@ -9,7 +9,8 @@
 //! * [`admin`] — tenants, roles and users;
 //! * [`messages`] — the small resource API that proves tokens work, its listings cached
 //!   per tenant by [`listing_cache`] (coherent with every write, like [`auth_cache`]);
-//! * [`usage`] — `last_used_at` recorded in memory, flushed in batches;
+//! * [`usage`] — `last_used_at`, its address and hourly counts, recorded in memory for each
+//!   successful request and flushed in batches;
 //! * [`audit`] — audit events.
 
 pub mod admin;
