@@ -48,13 +48,20 @@ async fn successful_requests_are_counted_per_hour_with_the_latest_address() {
         assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
     }
     let ended = Utc::now();
+    let path = format!("/v1/tokens/{id}/usage");
+    // At once: this server's unflushed counts are part of the answer.
+    let (s, usage) = srv.get(&path, &dev.session).await;
+    assert_eq!(s, StatusCode::OK, "{usage}");
+    assert_eq!(total(&usage), 5, "counted before the flush: {usage}");
     TestServer::wait_for_flush().await;
 
-    let (s, usage) = srv
-        .get(&format!("/v1/tokens/{id}/usage"), &dev.session)
-        .await;
+    let (s, usage) = srv.get(&path, &dev.session).await;
     assert_eq!(s, StatusCode::OK, "{usage}");
-    assert_eq!(total(&usage), 5, "the five 200s, not the 403s: {usage}");
+    assert_eq!(
+        total(&usage),
+        5,
+        "the five 200s, not the 403s, and not twice: {usage}"
+    );
     let hs = hours(&usage);
     assert!(
         !hs.is_empty() && hs.windows(2).all(|w| w[0] < w[1]),
@@ -138,9 +145,43 @@ async fn the_owner_and_auditors_may_read_usage_and_nobody_else() {
         .await;
     assert_error(s, &body, StatusCode::NOT_FOUND, "not_found");
 
+    let (reader_pat, _) = srv.mint(&owner, "reader", &["messages.read"], None).await;
+    let (s, body) = srv.get(&path, &reader_pat).await;
+    assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
+
     let nobody = srv.user_with(&["messages.read"]).await;
     let (s, body) = srv.get(&path, &nobody.session).await;
     assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
     let (s, body) = srv.call(reqwest::Method::GET, &path, None, None).await;
     assert_error(s, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn an_auditor_of_another_tenant_gets_404() {
+    let mut srv = TestServer::start().await;
+    let owner = srv.user_with(DEV).await;
+    let (_, record) = srv.mint(&owner, "acme's", &["messages.read"], None).await;
+    srv.terminate();
+    srv.init_tenant("globex", "admin@globex.test");
+    srv.spawn();
+    let (s, globex) = srv
+        .call(
+            reqwest::Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({"tenant": "globex", "email": "admin@globex.test", "password": support::ADMIN_PASSWORD})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{globex}");
+    assert!(
+        globex["permissions"]
+            .as_array()
+            .expect("permissions")
+            .contains(&json!("developer.audit_tokens")),
+        "globex's Admin audits tokens: {globex}"
+    );
+    let session = globex["session_token"].as_str().expect("token");
+    let path = format!("/v1/tokens/{}/usage", record["id"].as_str().expect("id"));
+    let (s, body) = srv.get(&path, session).await;
+    assert_error(s, &body, StatusCode::NOT_FOUND, "not_found");
 }

@@ -108,7 +108,24 @@ impl Service {
             self.owned_token(principal, id).await?
         };
         let since = usage::hour_of(now().timestamp()) - (usage::RETENTION_HOURS - 1) * 3600;
-        let stored = self.store.token_usage(&row.id, since).await?;
+        let mut stored = self.store.token_usage(&row.id, since).await?;
+        // What this replica has counted but not flushed yet (other replicas' counts arrive
+        // with their next flush, within seconds).
+        if let Some(pending) = self.usage.pending_usage(&row.id) {
+            for (hour, count) in pending.hours.into_iter().filter(|(h, _)| *h >= since) {
+                match stored.hours.iter_mut().find(|(h, _)| *h == hour) {
+                    Some((_, n)) => *n += count,
+                    None => stored.hours.push((hour, count)),
+                }
+            }
+            stored.hours.sort_unstable();
+            if row
+                .last_used_at
+                .is_none_or(|stored_at| pending.last_at > stored_at)
+            {
+                stored.last_ip = pending.last_ip;
+            }
+        }
         Ok(TokenUsage {
             buckets: stored
                 .hours

@@ -85,6 +85,18 @@ impl UsageRecorder {
         map.get(token_id).map(|p| p.last_at)
     }
 
+    /// This replica's not-yet-flushed uses of `token_id`, so a usage answer includes what
+    /// this replica has counted so far.
+    pub fn pending_usage(&self, token_id: &str) -> Option<TokenUse> {
+        let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(token_id).map(|p| TokenUse {
+            token_id: token_id.to_owned(),
+            last_at: p.last_at,
+            last_ip: p.last_ip.map(|ip| ip.to_string()),
+            hours: p.hours.clone(),
+        })
+    }
+
     /// Writes everything pending. On failure the batch is merged back for the next try.
     pub async fn flush(&self) -> anyhow::Result<UseWrites> {
         let batch: Vec<TokenUse> = {
@@ -173,6 +185,68 @@ impl UsageRecorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::conformance::{fixture, token_for};
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::Store;
+
+    /// A real fault on a real store: the usage table vanishes for one flush (renamed behind
+    /// the store's back), and nothing of the batch is lost or counted twice.
+    #[tokio::test]
+    async fn a_failed_flush_keeps_its_batch_for_the_next_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("usage.db");
+        let store = Arc::new(SqliteStore::open(&path).await.expect("open"));
+        let (_, _, user) = fixture(&*store, &[]).await;
+        let t = token_for(&user, 10);
+        assert!(store
+            .insert_token_within_limit(&t, 10, 10)
+            .await
+            .expect("insert"));
+        let recorder = UsageRecorder::new(store.clone());
+        let ip: IpAddr = "192.0.2.7".parse().expect("ip");
+        for at in [7300, 7310, 3700] {
+            recorder.record(&t.id, at, Some(ip));
+        }
+        let side = rusqlite::Connection::open(&path).expect("side connection");
+        side.busy_timeout(Duration::from_secs(5))
+            .expect("busy timeout");
+        side.execute_batch("ALTER TABLE token_usage RENAME TO token_usage_away")
+            .expect("rename");
+        assert!(recorder.flush().await.is_err(), "the flush must fail");
+        assert_eq!(
+            store
+                .token(&t.id)
+                .await
+                .expect("get")
+                .expect("row")
+                .last_used_at,
+            None
+        );
+        recorder.record(&t.id, 7305, None); // a use between the two flushes
+        side.execute_batch("ALTER TABLE token_usage_away RENAME TO token_usage")
+            .expect("rename back");
+        let w = recorder.flush().await.expect("the next flush succeeds");
+        assert_eq!(
+            w,
+            UseWrites {
+                last_used: 1,
+                buckets: 2
+            }
+        );
+        let usage = store.token_usage(&t.id, 0).await.expect("usage");
+        assert_eq!(usage.hours, vec![(3600, 1), (7200, 3)]);
+        assert_eq!(
+            usage.last_ip.as_deref(),
+            Some("192.0.2.7"),
+            "the latest use's address"
+        );
+        let row = store.token(&t.id).await.expect("get").expect("row");
+        assert_eq!(row.last_used_at, Some(7310));
+        assert_eq!(
+            recorder.flush().await.expect("empty flush"),
+            UseWrites::default()
+        );
+    }
 
     #[test]
     fn hours_start_on_the_hour() {

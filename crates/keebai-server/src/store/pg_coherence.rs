@@ -257,6 +257,9 @@ impl CacheCoherence for PgCoherence {
         // Off first, for good (`current` checks the flag before anything else), then out of
         // the table. A heartbeat already in flight may re-insert the row after this delete;
         // the listener sees the flag when that heartbeat answers and deletes the row again.
+        // Best effort all the same: a heartbeat that times out on our side but commits later
+        // leaves a row that never beats again, which publishers stop waiting for after `LIVE`
+        // — exactly the case of a crashed replica, so never worse than not leaving.
         inner.left.store(true, Ordering::SeqCst);
         inner.suspend();
         if !inner.started.load(Ordering::Acquire) {
@@ -535,7 +538,8 @@ async fn session(
             };
             if inner.left.load(Ordering::SeqCst) {
                 // `leave` ran while this heartbeat was out and may have deleted the row before
-                // the heartbeat re-inserted it: end, which deletes it (again).
+                // the heartbeat re-inserted it: end, which deletes it again (best effort, see
+                // `leave`).
                 return End::Gone;
             }
             let db_epoch = epoch_u64(db_epoch);
