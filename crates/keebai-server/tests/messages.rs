@@ -160,3 +160,47 @@ async fn tenants_never_see_each_others_messages() {
         ["globex only"]
     );
 }
+
+/// A post is a data-only change: it empties the listing caches, not the credential cache
+/// (SQLite, where the cache is always on; the PostgreSQL counterpart is in
+/// store_conformance.rs). A revoke, by contrast, empties the credential cache.
+#[tokio::test]
+async fn a_post_leaves_credentials_cached_and_a_revoke_does_not() {
+    let srv = TestServer::start().await;
+    if !srv.is_sqlite() {
+        return;
+    }
+    let dev = srv.user_with(DEV).await;
+    let (pat, _) = srv.mint(&dev, "rw", RW, None).await;
+    let (s, me) = srv.get("/v1/me", &pat).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["user"]["name"], "Test User");
+    srv.exec_behind(&format!(
+        "UPDATE users SET name = 'Renamed Behind' WHERE id = '{}'",
+        dev.user_id
+    ))
+    .await;
+    let (s, _) = srv
+        .post("/v1/messages", &pat, json!({"body": "hello"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, me) = srv.get("/v1/me", &pat).await;
+    assert_eq!(
+        me["user"]["name"], "Test User",
+        "still cached after the post: {me}"
+    );
+    let (_, list) = srv.get("/v1/messages", &pat).await;
+    assert_eq!(bodies(&list), ["hello"], "while the listing was refreshed");
+
+    let (_, other) = srv.mint(&dev, "other", RW, None).await;
+    let id = other["id"].as_str().expect("id");
+    let (s, _) = srv
+        .post(&format!("/v1/tokens/{id}/revoke"), &dev.session, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, me) = srv.get("/v1/me", &pat).await;
+    assert_eq!(
+        me["user"]["name"], "Renamed Behind",
+        "a revoke empties the cache: {me}"
+    );
+}

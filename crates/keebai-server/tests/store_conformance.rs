@@ -301,6 +301,57 @@ async fn postgres_publish_moves_every_replica_past_the_change_before_returning()
     .await;
 }
 
+/// A data-only change (a message post) moves every replica's epoch before it returns, as a
+/// credential change does, but leaves every replica's credential count alone; a credential
+/// change moves both. Rounds alternate so each kind follows the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_data_only_changes_leave_credential_counts_alone() {
+    with_scratch(
+        "postgres_data_only_changes_leave_credential_counts_alone",
+        |url, _admin| async move {
+            let (_s1, a) = replica(&url).await;
+            let (_s2, b) = replica(&url).await;
+            for round in 0..20 {
+                let data_only = round % 2 == 0;
+                // A heartbeat slower than the fence turns a cache off for a moment (`None`);
+                // wait it out so every round compares real numbers.
+                wait_until("B is in sync", Duration::from_secs(5), || {
+                    b.current().is_some() && b.credentials().is_some()
+                })
+                .await;
+                let (epoch, creds) = (b.current().expect("b"), b.credentials().expect("b"));
+                if data_only {
+                    a.publish_data().await.expect("publish data");
+                } else {
+                    a.publish().await.expect("publish");
+                }
+                assert!(moved_past(&b, epoch), "round {round}: B's epoch moved");
+                wait_until("B is in sync", Duration::from_secs(5), || {
+                    b.credentials().is_some()
+                })
+                .await;
+                let now = b.credentials().expect("b");
+                if data_only {
+                    assert_eq!(
+                        now, creds,
+                        "round {round}: a post leaves credentials cached"
+                    );
+                } else {
+                    assert!(
+                        now > creds,
+                        "round {round}: a revoke moves the credential count"
+                    );
+                }
+                assert!(
+                    a.credentials().is_none_or(|c| c == now),
+                    "round {round}: A and B agree on the count"
+                );
+            }
+        },
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_a_replica_whose_listener_is_killed_stops_caching_and_recovers() {
     with_scratch(

@@ -82,10 +82,11 @@ impl AuthCache {
         }
     }
 
-    /// The epoch to stamp a fill with (read it before the database read), or `None` when the
-    /// cache must not be used right now.
+    /// The stamp for a fill — the credential-change count (read it before the database
+    /// read) — or `None` when the cache must not be used right now. Data-only changes (a
+    /// message post) leave it alone, so they never empty this cache.
     pub fn epoch(&self) -> Option<u64> {
-        self.coherence.as_ref().and_then(|c| c.current())
+        self.coherence.as_ref().and_then(|c| c.credentials())
     }
 
     /// Invalidates every entry in every serving process. Call after a committed change that
@@ -126,6 +127,7 @@ impl AuthCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::CacheCoherence;
 
     fn user() -> UserRow {
         UserRow {
@@ -160,6 +162,20 @@ mod tests {
         assert!(c.get("h").is_some());
         c.invalidate().await.expect("publish");
         assert!(c.get("h").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_data_only_change_keeps_entries_and_a_credential_change_drops_them() {
+        let coherence = Arc::new(crate::store::LocalCoherence::default());
+        let c = AuthCache::new(Some(coherence.clone()));
+        c.put("h".into(), session(), user(), BTreeSet::new(), c.epoch());
+        coherence.publish_data().await.expect("publish data");
+        assert!(
+            c.get("h").is_some(),
+            "a message post leaves credentials cached"
+        );
+        coherence.publish().await.expect("publish");
+        assert!(c.get("h").is_none(), "a revoke does not");
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! filled under the current epoch, and the epoch is read *before* the database read that fills
 //! it, so a fill racing with a write is born stale. So a message posted through one replica is
 //! in the very next listing on every replica — caching changes the cost of a read, never its
-//! answer. Sharing one epoch means a post also drops cached credentials; posts are rare next to
-//! reads, and one epoch keeps one protocol to reason about.
+//! answer. A post is announced as a *data-only* change, which credential caches ignore (they
+//! stamp entries with the credential-change count); a credential change, conversely, also
+//! moves the epoch, which costs listings a refill and nothing else.
 //!
 //! What is cached is the serialized body: a hit costs a map lookup and a reference count, not
 //! a database read and a JSON encoding. Permission checks happen before the cache is consulted.
@@ -64,7 +65,7 @@ impl ListingCache {
     /// write that changes a listing, before answering.
     pub async fn invalidate(&self) -> StoreResult<()> {
         match &self.coherence {
-            Some(c) => c.publish().await,
+            Some(c) => c.publish_data().await,
             None => Ok(()),
         }
     }

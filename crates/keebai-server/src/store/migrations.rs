@@ -137,6 +137,16 @@ CREATE TABLE token_usage (
 CREATE INDEX token_usage_by_hour ON token_usage (hour)
 "#,
     ),
+    (
+        6,
+        // Epoch bumps that no credential depends on (message posts), so credential caches can
+        // tell them apart: credential changes = epoch − data_bumps (`store::pg_coherence`).
+        // Purely additive: an older replica's bump leaves it alone and so counts as a
+        // credential change, the safe reading, so replicas can be upgraded one at a time.
+        r#"
+ALTER TABLE auth_epoch ADD COLUMN data_bumps BIGINT NOT NULL DEFAULT 0
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -32,6 +32,17 @@
 //!   beat unchanged for [`LIVE`] as timed on the publisher's own monotonic clock — or
 //!   [`PUBLISH_DEADLINE`] has passed since the bump committed. A replica acks on notification
 //!   (an immediate heartbeat that carries the raised epoch).
+//! * **Two kinds of change.** A credential change (revoke, role change, sign-out) and a
+//!   data-only change (a message post, which only cached listings depend on) both bump the
+//!   epoch, so acknowledgements and fencing are one protocol; a data-only bump also raises
+//!   `data_bumps`. Credential-cache entries are stamped with the *credential count*,
+//!   `epoch − data_bumps`, which a data-only bump leaves alone — so posts never empty the
+//!   credential caches — while listings are stamped with the epoch itself. Both numbers are
+//!   always read together (one heartbeat row, one notification payload `epoch:data_bumps`)
+//!   and the count is raised before the epoch, so a process holding epoch ≥ N also holds the
+//!   count of N; the argument below, made for the epoch, therefore holds for the count. An
+//!   older replica's bump (bare epoch, no `data_bumps`) counts as a credential change, which
+//!   is the safe reading.
 //! * **Leaving.** A replica shutting down ([`CacheCoherence::leave`], after it has drained)
 //!   turns its cache off for good and deletes its row, so publishers stop waiting for it at
 //!   once instead of after [`LIVE`]. Deleting is safe for the reason in point 3 below: the
@@ -116,11 +127,19 @@ SELECT (SELECT epoch FROM auth_epoch WHERE id = 1),
        ARRAY(SELECT id FROM replicas ORDER BY id COLLATE "C"),
        ARRAY(SELECT beat FROM replicas ORDER BY id COLLATE "C"),
        (SELECT count(*) FROM me),
-       (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', 'ack') WHERE $4::boolean) n)"#;
+       (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', 'ack') WHERE $4::boolean) n),
+       (SELECT data_bumps FROM auth_epoch WHERE id = 1)"#;
 
-/// Bumps the epoch and announces it; the notification is delivered when this commits.
-const BUMP_SQL: &str = r#"WITH e AS (UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch)
-SELECT e.epoch, (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', e.epoch::text)) n) FROM e"#;
+/// Bumps the epoch (and, for a data-only change, `data_bumps`: `$1`) and announces both as
+/// `epoch:data_bumps`; the notification is delivered when this commits.
+const BUMP_SQL: &str = r#"WITH e AS (
+    UPDATE auth_epoch SET epoch = epoch + 1,
+                          data_bumps = data_bumps + CASE WHEN $1::boolean THEN 1 ELSE 0 END
+    WHERE id = 1 RETURNING epoch, data_bumps
+)
+SELECT e.epoch, e.data_bumps,
+       (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', e.epoch::text || ':' || e.data_bumps::text)) n)
+FROM e"#;
 
 /// Coherence for the PostgreSQL engine; see the module docs.
 pub struct PgCoherence {
@@ -133,6 +152,9 @@ struct Inner {
     id: String,
     base: Instant,
     epoch: AtomicU64,
+    /// Credential changes announced so far: `epoch − data_bumps` as read together with the
+    /// epoch (raised before the epoch, so whoever sees an epoch sees its count).
+    credentials: AtomicU64,
     /// Nanoseconds after `base` until which the cache may be used; 0 = not in sync.
     valid_until: AtomicU64,
     /// The same window on the wall clock (unix nanoseconds), checked as well: the monotonic
@@ -174,6 +196,7 @@ impl PgCoherence {
                 id,
                 base: Instant::now(),
                 epoch: AtomicU64::new(0),
+                credentials: AtomicU64::new(0),
                 valid_until: AtomicU64::new(0),
                 valid_from_wall: AtomicU64::new(0),
                 valid_until_wall: AtomicU64::new(0),
@@ -186,42 +209,32 @@ impl PgCoherence {
         }
     }
 
-    /// This replica's id (its row in `replicas`, and the end of its listener's
-    /// `application_name`).
-    pub fn replica_id(&self) -> &str {
-        &self.inner.id
-    }
-}
-
-#[async_trait]
-impl CacheCoherence for PgCoherence {
-    fn current(&self) -> Option<u64> {
-        if self.inner.left.load(Ordering::SeqCst) {
-            return None;
-        }
-        self.inner.ensure_started();
-        // Validity first, epoch second: a heartbeat stores the epoch before it extends
-        // validity, so an extended validity is never paired with the epoch before it.
+    /// Whether the local cache may be used now (see "Validity" in the module docs).
+    fn valid(&self) -> bool {
         let inner = &self.inner;
+        if inner.left.load(Ordering::SeqCst) {
+            return false;
+        }
+        inner.ensure_started();
         let until = inner.valid_until.load(Ordering::Acquire);
         if inner.nanos(Instant::now()) >= until {
-            return None;
+            return false;
         }
-        let wall = wall_nanos()?;
-        if wall < inner.valid_from_wall.load(Ordering::Acquire)
-            || wall >= inner.valid_until_wall.load(Ordering::Acquire)
-        {
-            return None;
-        }
-        Some(inner.epoch.load(Ordering::Acquire))
+        let Some(wall) = wall_nanos() else {
+            return false;
+        };
+        wall >= inner.valid_from_wall.load(Ordering::Acquire)
+            && wall < inner.valid_until_wall.load(Ordering::Acquire)
     }
 
-    async fn publish(&self) -> StoreResult<()> {
+    /// Announces a committed change (`data_only`: one that no credential depends on) and
+    /// waits until every live replica has the new epoch, or has fenced itself.
+    async fn publish_change(&self, data_only: bool) -> StoreResult<()> {
         let inner = &self.inner;
         inner.ensure_started();
-        let (epoch, committed) = inner.bump().await?;
-        // This process serves nothing stamped before `epoch` from here on.
-        inner.epoch.fetch_max(epoch, Ordering::AcqRel);
+        let (epoch, data_bumps, committed) = inner.bump(data_only).await?;
+        // This process serves nothing stamped before the change from here on.
+        inner.raise(epoch, data_bumps);
         let deadline = committed + PUBLISH_DEADLINE;
         let mut acks = inner.acks.subscribe();
         let mut lagging = Vec::new();
@@ -250,6 +263,36 @@ impl CacheCoherence for PgCoherence {
             let wait = (deadline - now).min(POLL_EVERY);
             let _ = tokio::time::timeout(wait, acks.changed()).await;
         }
+    }
+
+    /// This replica's id (its row in `replicas`, and the end of its listener's
+    /// `application_name`).
+    pub fn replica_id(&self) -> &str {
+        &self.inner.id
+    }
+}
+
+#[async_trait]
+impl CacheCoherence for PgCoherence {
+    fn current(&self) -> Option<u64> {
+        // Validity first, epoch second: a heartbeat stores the epoch before it extends
+        // validity, so an extended validity is never paired with the epoch before it.
+        self.valid()
+            .then(|| self.inner.epoch.load(Ordering::Acquire))
+    }
+
+    fn credentials(&self) -> Option<u64> {
+        // As `current`: the count is stored before the epoch, the epoch before validity.
+        self.valid()
+            .then(|| self.inner.credentials.load(Ordering::Acquire))
+    }
+
+    async fn publish(&self) -> StoreResult<()> {
+        self.publish_change(false).await
+    }
+
+    async fn publish_data(&self) -> StoreResult<()> {
+        self.publish_change(true).await
     }
 
     async fn leave(&self) {
@@ -309,20 +352,32 @@ impl Inner {
         }
     }
 
+    /// Raises the local epoch and credential count to what the database said together:
+    /// the count first, so a reader that sees the new epoch also sees its count. Returns the
+    /// epoch held before.
+    fn raise(&self, epoch: u64, data_bumps: u64) -> u64 {
+        self.credentials
+            .fetch_max(epoch.saturating_sub(data_bumps), Ordering::AcqRel);
+        self.epoch.fetch_max(epoch, Ordering::AcqRel)
+    }
+
     /// Bumps the epoch, retrying briefly: a bump whose outcome is unknown is simply redone
-    /// (an extra epoch only costs cache misses). Returns the epoch and when it was committed.
-    async fn bump(&self) -> StoreResult<(u64, Instant)> {
+    /// (an extra epoch only costs cache misses). Returns the epoch, the data-only bumps so
+    /// far, and when it was committed.
+    async fn bump(&self, data_only: bool) -> StoreResult<(u64, u64, Instant)> {
         let give_up = Instant::now() + Duration::from_secs(2);
         loop {
             let attempt = async {
                 let c = self.pool.get().await?;
                 let st = c.prepare_cached(BUMP_SQL).await?;
-                let row = c.query_one(&st, &[]).await?;
-                let epoch: i64 = row.try_get(0)?;
-                Ok::<_, StoreError>(epoch)
+                let row = c.query_one(&st, &[&data_only]).await?;
+                let (epoch, data): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+                Ok::<_, StoreError>((epoch, data))
             };
             match attempt.await {
-                Ok(epoch) => return Ok((epoch_u64(epoch), Instant::now())),
+                Ok((epoch, data)) => {
+                    return Ok((epoch_u64(epoch), epoch_u64(data), Instant::now()))
+                }
                 Err(StoreError::Unavailable(e)) if Instant::now() < give_up => {
                     tracing::debug!(error = %e, "bumping the credential epoch failed; retrying");
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -493,9 +548,17 @@ async fn session(
                     inner.acks.send_modify(|n| *n = n.wrapping_add(1));
                     continue;
                 }
-                let Ok(epoch) = payload.parse::<u64>() else { continue };
+                // `epoch:data_bumps`. Anything else (an older replica's bare epoch) is left to
+                // the next heartbeat, which reads both together: raising the epoch without
+                // knowing whether credentials changed could pair it with a stale count.
+                let Some((epoch, data_bumps)) = payload
+                    .split_once(':')
+                    .and_then(|(e, d)| Some((e.parse::<u64>().ok()?, d.parse::<u64>().ok()?)))
+                else {
+                    continue;
+                };
                 // Raise first (this alone stops stale entries being served), then ack below.
-                if inner.epoch.fetch_max(epoch, Ordering::AcqRel) >= epoch {
+                if inner.raise(epoch, data_bumps) >= epoch {
                     continue;
                 }
                 notify_acks = true;
@@ -530,9 +593,10 @@ async fn session(
                 let epoch: i64 = row.try_get(0)?;
                 let ids: Vec<String> = row.try_get(1)?;
                 let beats: Vec<i64> = row.try_get(2)?;
-                Ok::<_, tokio_postgres::Error>((epoch, ids, beats))
+                let data_bumps: i64 = row.try_get(5)?;
+                Ok::<_, tokio_postgres::Error>((epoch, ids, beats, data_bumps))
             })();
-            let (db_epoch, ids, beats) = match read {
+            let (db_epoch, ids, beats, db_data_bumps) = match read {
                 Ok(v) => v,
                 Err(e) => return End::Failed(format!("heartbeat answer: {e}")),
             };
@@ -543,7 +607,7 @@ async fn session(
                 return End::Gone;
             }
             let db_epoch = epoch_u64(db_epoch);
-            inner.epoch.fetch_max(db_epoch, Ordering::AcqRel);
+            inner.raise(db_epoch, epoch_u64(db_data_bumps));
             let follows = last_ok.is_some_and(|prev| sent.saturating_duration_since(prev) <= GAP);
             *last_ok = Some(sent);
             if let (true, Some(wall)) = (follows, sent_wall) {
