@@ -110,19 +110,16 @@ trio() {
     after=$((after + $(flushed_rows "$log"))); ba=$((ba + $(flushed_rows "$log" buckets)))
   done
   python3 - "$work/t.h" "$work/t.me" "$work/t.m" "$((after - before))" "$((ba - bb))" <<'PY'
-import sys
-def load(p):
+import sys, statistics
+def load(p):  # req/s per round, and (mean req/s, worst p99, requests, non-2xx)
     rows = [l.split() for l in open(p) if l.strip()]
-    return (sum(float(r[0]) for r in rows) / len(rows), max(float(r[1]) for r in rows),
-            sum(int(r[2]) for r in rows), sum(int(r[3]) for r in rows))
-import statistics
-def rps(p):
-    return [float(l.split()[0]) for l in open(p) if l.strip()]
-h, me, m = (load(p) for p in sys.argv[1:4])
-hr, mer, mr = (rps(p) for p in sys.argv[1:4])
+    rps = [float(r[0]) for r in rows]
+    return rps, (sum(rps) / len(rps), max(float(r[1]) for r in rows),
+                 sum(int(r[2]) for r in rows), sum(int(r[3]) for r in rows))
 def ratio(xs, ys):  # "median:min:max" of the per-round ratios
     r = [b / a for a, b in zip(xs, ys)]
     return f"{statistics.median(r):.3f}:{min(r):.3f}:{max(r):.3f}"
+(hr, h), (mer, me), (mr, m) = (load(p) for p in sys.argv[1:4])
 me_ratio, m_ratio = ratio(hr, mer), ratio(hr, mr)
 print(f"{h[0]:.0f} {h[1]:.2f} {me[0]:.0f} {me[1]:.2f} {m[0]:.0f} {m[1]:.2f} {me[2] + m[2]} {sys.argv[4]} {me[3]}/{m[3]} {me_ratio} {m_ratio} {sys.argv[5]}")
 PY

@@ -74,6 +74,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
                 expires_at: None,
                 last_used_at: None,
                 revoked_at: None,
+                last_used_ip: None,
             };
             store.insert_token_within_limit(&row, now, 10).await?;
             if bench_pat.is_none() {

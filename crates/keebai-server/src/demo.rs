@@ -199,6 +199,7 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
             // Set with the usage history below, which also records the address.
             last_used_at: None,
             revoked_at: revoked.map(|d| now - d * DAY),
+            last_used_ip: None,
         };
         svc.store
             .insert_token_within_limit(&row, now, u32::MAX)

@@ -485,6 +485,34 @@ async fn token_limit_holds_across_three_replicas() {
     .await;
 }
 
+/// Constant load until `stop`: `workers` tasks send `GET /v1/messages` with `pat`, worker `w`
+/// to replica `on[w % on.len()]`; each records (start time, `observe(status, body)`) per
+/// request.
+fn messages_load<T: Send + 'static>(
+    c: &Arc<Cluster>,
+    on: &'static [usize],
+    workers: usize,
+    pat: &str,
+    stop: &Arc<AtomicBool>,
+    observe: fn(StatusCode, &Value) -> T,
+) -> Vec<tokio::task::JoinHandle<Vec<(Instant, T)>>> {
+    (0..workers)
+        .map(|w| {
+            let (c, pat, stop) = (Arc::clone(c), pat.to_owned(), Arc::clone(stop));
+            tokio::spawn(async move {
+                let replica = &c.replicas[on[w % on.len()]];
+                let mut seen = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    let (status, body) = c.get(replica, "/v1/messages", &pat).await;
+                    seen.push((started, observe(status, &body)));
+                }
+                seen
+            })
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn revocation_is_immediate_on_every_replica_under_load() {
     with_replicas(
@@ -495,20 +523,7 @@ async fn revocation_is_immediate_on_every_replica_under_load() {
             let c = Arc::new(c);
             let stop = Arc::new(AtomicBool::new(false));
             // (started, status) of every request, from 8 workers on B and C.
-            let mut workers = Vec::new();
-            for w in 0..8 {
-                let (c, pat, stop) = (Arc::clone(&c), pat.clone(), Arc::clone(&stop));
-                workers.push(tokio::spawn(async move {
-                    let on = if w % 2 == 0 { c.b() } else { c.c() };
-                    let mut seen = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        let started = Instant::now();
-                        let (status, _) = c.get(on, "/v1/messages", &pat).await;
-                        seen.push((started, status));
-                    }
-                    seen
-                }));
-            }
+            let workers = messages_load(&c, &[1, 2], 8, &pat, &stop, |status, _| status);
             tokio::time::sleep(Duration::from_millis(700)).await;
             // The load is really served from the caches of B and C (not the database).
             for r in [c.b(), c.c()] {
@@ -626,21 +641,10 @@ async fn a_message_posted_through_one_replica_is_in_the_next_listing_on_every_re
             let c = Arc::new(c);
             let stop = Arc::new(AtomicBool::new(false));
             // (started, listing held the new message) of every listing, from 8 workers on B, C.
-            let mut workers = Vec::new();
-            for w in 0..8 {
-                let (c, pat, stop) = (Arc::clone(&c), pat.clone(), Arc::clone(&stop));
-                workers.push(tokio::spawn(async move {
-                    let on = if w % 2 == 0 { c.b() } else { c.c() };
-                    let mut seen = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        let started = Instant::now();
-                        let (status, list) = c.get(on, "/v1/messages", &pat).await;
-                        assert_eq!(status, StatusCode::OK, "{list}");
-                        seen.push((started, list.to_string().contains("posted through A")));
-                    }
-                    seen
-                }));
-            }
+            let workers = messages_load(&c, &[1, 2], 8, &pat, &stop, |status, list| {
+                assert_eq!(status, StatusCode::OK, "{list}");
+                list.to_string().contains("posted through A")
+            });
             tokio::time::sleep(Duration::from_millis(700)).await;
             let (status, posted) = c
                 .send_json(
@@ -817,19 +821,7 @@ async fn a_replica_whose_listener_is_killed_or_stalled_never_serves_a_revoked_to
                 old_pid = Some(pid);
 
                 let stop = Arc::new(AtomicBool::new(false));
-                let mut workers = Vec::new();
-                for _ in 0..4 {
-                    let (c, pat, stop) = (Arc::clone(&c), pat.clone(), Arc::clone(&stop));
-                    workers.push(tokio::spawn(async move {
-                        let mut seen = Vec::new();
-                        while !stop.load(Ordering::Relaxed) {
-                            let started = Instant::now();
-                            let (status, _) = c.get(c.b(), "/v1/messages", &pat).await;
-                            seen.push((started, status));
-                        }
-                        seen
-                    }));
-                }
+                let workers = messages_load(&c, &[1], 4, &pat, &stop, |status, _| status);
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 let mark = c.b().log_len();
                 // Resumes the backend however this round ends (a stopped backend would block
@@ -910,6 +902,16 @@ fn position(events: &[Value], message: &str) -> Option<usize> {
     events.iter().position(|e| e["message"] == message)
 }
 
+/// The sum of a usage answer's hourly counts.
+fn usage_total(usage: &Value) -> u64 {
+    usage["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b["count"].as_u64().expect("count"))
+        .sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn usage_counts_from_every_replica_add_up() {
     with_replicas("usage_counts_from_every_replica_add_up", |c| async move {
@@ -938,25 +940,14 @@ async fn usage_counts_from_every_replica_add_up() {
                 .get(c.a(), &format!("/v1/tokens/{id}/usage"), &session)
                 .await;
             assert_eq!(status, StatusCode::OK, "{usage}");
-            let total: u64 = usage["buckets"]
-                .as_array()
-                .expect("buckets")
-                .iter()
-                .map(|b| b["count"].as_u64().expect("count"))
-                .sum();
-            if total >= 60 || Instant::now() > deadline {
+            if usage_total(&usage) >= 60 || Instant::now() > deadline {
                 break usage;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        let total: u64 = usage["buckets"]
-            .as_array()
-            .expect("buckets")
-            .iter()
-            .map(|b| b["count"].as_u64().expect("count"))
-            .sum();
         assert_eq!(
-            total, 60,
+            usage_total(&usage),
+            60,
             "30 + 20 + 10 from three replicas, none lost or doubled: {usage}"
         );
         assert_eq!(usage["last_used_ip"], "127.0.0.1");

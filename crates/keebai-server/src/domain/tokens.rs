@@ -49,6 +49,7 @@ impl Service {
             created_at: now.timestamp(),
             expires_at: expires_at.map(ExpiresAt::timestamp),
             last_used_at: None,
+            last_used_ip: None,
             revoked_at: None,
         };
         if !self
@@ -108,34 +109,17 @@ impl Service {
             self.owned_token(principal, id).await?
         };
         let since = usage::hour_of(now().timestamp()) - (usage::RETENTION_HOURS - 1) * 3600;
-        let mut stored = self.store.token_usage(&row.id, since).await?;
-        // What this replica has counted but not flushed yet (other replicas' counts arrive
-        // with their next flush, within seconds).
-        if let Some(pending) = self.usage.pending_usage(&row.id) {
-            for (hour, count) in pending.hours.into_iter().filter(|(h, _)| *h >= since) {
-                match stored.hours.iter_mut().find(|(h, _)| *h == hour) {
-                    Some((_, n)) => *n += count,
-                    None => stored.hours.push((hour, count)),
-                }
-            }
-            stored.hours.sort_unstable();
-            if row
-                .last_used_at
-                .is_none_or(|stored_at| pending.last_at > stored_at)
-            {
-                stored.last_ip = pending.last_ip;
-            }
-        }
+        let stored = self.store.token_usage(&row.id, since).await?;
+        let (hours, last_used_ip) = self.usage.with_pending(&row, stored, since);
         Ok(TokenUsage {
-            buckets: stored
-                .hours
+            buckets: hours
                 .into_iter()
                 .map(|(hour, count)| UsageBucket {
                     hour: from_ts(hour),
                     count,
                 })
                 .collect(),
-            last_used_ip: stored.last_ip,
+            last_used_ip,
         })
     }
 

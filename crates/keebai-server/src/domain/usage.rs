@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::store::{DynStore, TokenUse, UseWrites};
+use crate::store::{DynStore, TokenRow, TokenUse, UseWrites};
 
 /// How far back usage history goes (90 days, in hours).
 pub const RETENTION_HOURS: i64 = 90 * 24;
@@ -45,11 +45,16 @@ impl Pending {
             self.last_ip = ip;
         }
         for (hour, count) in hours {
-            match self.hours.iter_mut().rev().find(|(h, _)| *h == hour) {
-                Some((_, n)) => *n += count,
-                None => self.hours.push((hour, count)),
-            }
+            add_to_hour(&mut self.hours, hour, count);
         }
+    }
+}
+
+/// Adds `count` to `hour` in a list of `(hour, count)`.
+fn add_to_hour(hours: &mut Vec<(i64, u64)>, hour: i64, count: u64) {
+    match hours.iter_mut().rev().find(|(h, _)| *h == hour) {
+        Some((_, n)) => *n += count,
+        None => hours.push((hour, count)),
     }
 }
 
@@ -85,16 +90,28 @@ impl UsageRecorder {
         map.get(token_id).map(|p| p.last_at)
     }
 
-    /// This replica's not-yet-flushed uses of `token_id`, so a usage answer includes what
-    /// this replica has counted so far.
-    pub fn pending_usage(&self, token_id: &str) -> Option<TokenUse> {
+    /// A token's usage as stored — its row and its hourly counts from `since_hour` on — with
+    /// this replica's not-yet-flushed uses added, so a usage answer includes what this replica
+    /// has counted so far (other replicas' counts arrive with their next flush). Returns the
+    /// hours, oldest first, and the latest use's address.
+    pub fn with_pending(
+        &self,
+        token: &TokenRow,
+        mut hours: Vec<(i64, u64)>,
+        since_hour: i64,
+    ) -> (Vec<(i64, u64)>, Option<String>) {
+        let mut last_ip = token.last_used_ip.clone();
         let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token_id).map(|p| TokenUse {
-            token_id: token_id.to_owned(),
-            last_at: p.last_at,
-            last_ip: p.last_ip.map(|ip| ip.to_string()),
-            hours: p.hours.clone(),
-        })
+        if let Some(p) = map.get(&token.id) {
+            for &(hour, count) in p.hours.iter().filter(|(h, _)| *h >= since_hour) {
+                add_to_hour(&mut hours, hour, count);
+            }
+            hours.sort_unstable();
+            if token.last_used_at.is_none_or(|at| p.last_at > at) {
+                last_ip = p.last_ip.map(|ip| ip.to_string());
+            }
+        }
+        (hours, last_ip)
     }
 
     /// Writes everything pending. On failure the batch is merged back for the next try.
@@ -233,14 +250,14 @@ mod tests {
                 buckets: 2
             }
         );
-        let usage = store.token_usage(&t.id, 0).await.expect("usage");
-        assert_eq!(usage.hours, vec![(3600, 1), (7200, 3)]);
+        let hours = store.token_usage(&t.id, 0).await.expect("usage");
+        assert_eq!(hours, vec![(3600, 1), (7200, 3)]);
+        let row = store.token(&t.id).await.expect("get").expect("row");
         assert_eq!(
-            usage.last_ip.as_deref(),
+            row.last_used_ip.as_deref(),
             Some("192.0.2.7"),
             "the latest use's address"
         );
-        let row = store.token(&t.id).await.expect("get").expect("row");
         assert_eq!(row.last_used_at, Some(7310));
         assert_eq!(
             recorder.flush().await.expect("empty flush"),

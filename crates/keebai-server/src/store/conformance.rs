@@ -55,6 +55,7 @@ pub fn token_for(user: &UserRow, created_at: i64) -> TokenRow {
         expires_at: None,
         last_used_at: None,
         revoked_at: None,
+        last_used_ip: None,
     }
 }
 

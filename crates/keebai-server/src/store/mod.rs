@@ -122,9 +122,8 @@ pub trait Store: Send + Sync + 'static {
     /// only ever moved forward, and hourly counts are added to what other replicas wrote.
     /// Uses of tokens that no longer exist are ignored.
     async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites>;
-    /// The token's hourly counts from `since_hour` on (oldest first) and its latest use's
-    /// address.
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows>;
+    /// The token's hourly counts `(hour, count)` from `since_hour` on, oldest first.
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>>;
     /// Deletes hourly counts before `before_hour`; returns how many.
     async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64>;
 

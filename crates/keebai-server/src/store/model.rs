@@ -64,6 +64,8 @@ pub struct TokenRow {
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The client address of the use at `last_used_at`, when known.
+    pub last_used_ip: Option<String>,
 }
 
 impl TokenRow {
@@ -120,11 +122,4 @@ pub struct UseWrites {
     pub last_used: u64,
     /// Hourly usage rows inserted or added to.
     pub buckets: u64,
-}
-
-/// A token's stored usage: hourly counts (oldest first) and the latest use's address.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UsageRows {
-    pub hours: Vec<(i64, u64)>,
-    pub last_ip: Option<String>,
 }

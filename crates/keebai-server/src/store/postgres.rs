@@ -244,7 +244,7 @@ fn parse_list(text: &str) -> StoreResult<Vec<String>> {
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored list is not JSON: {e}")))
 }
 
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at";
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip";
 
 fn token_row(r: &Row) -> StoreResult<TokenRow> {
     Ok(TokenRow {
@@ -259,6 +259,7 @@ fn token_row(r: &Row) -> StoreResult<TokenRow> {
         expires_at: r.try_get(8)?,
         last_used_at: r.try_get(9)?,
         revoked_at: r.try_get(10)?,
+        last_used_ip: r.try_get(11)?,
     })
 }
 
@@ -653,10 +654,10 @@ impl Store for PgStore {
             .prepare_cached(&format!(
                 "INSERT INTO tokens ({TOKEN_COLS})
                  SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
-                        $8::bigint, $9::bigint, $10::bigint, $11::bigint
+                        $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::text
                  WHERE (SELECT COUNT(*) FROM tokens
                         WHERE user_id = $3::text AND revoked_at IS NULL
-                          AND (expires_at IS NULL OR expires_at > $12::bigint)) < $13::bigint"
+                          AND (expires_at IS NULL OR expires_at > $13::bigint)) < $14::bigint"
             ))
             .await?;
         let inserted = tx
@@ -674,6 +675,7 @@ impl Store for PgStore {
                     &t.expires_at,
                     &t.last_used_at,
                     &t.revoked_at,
+                    &t.last_used_ip,
                     &now,
                     &i64::from(limit),
                 ],
@@ -805,7 +807,7 @@ impl Store for PgStore {
         Ok(w)
     }
 
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows> {
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(
@@ -821,14 +823,7 @@ impl Store for PgStore {
                 Ok((h, u64::try_from(n).unwrap_or(0)))
             })
             .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
-        let st = c
-            .prepare_cached("SELECT last_used_ip FROM tokens WHERE id = $1")
-            .await?;
-        let last_ip = match c.query_opt(&st, &[&token_id]).await? {
-            Some(r) => r.try_get::<_, Option<String>>(0)?,
-            None => None,
-        };
-        Ok(UsageRows { hours, last_ip })
+        Ok(hours)
     }
 
     async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64> {

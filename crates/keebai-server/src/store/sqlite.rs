@@ -214,7 +214,7 @@ fn parse_list(idx: usize, text: String) -> rusqlite::Result<Vec<String>> {
     })
 }
 
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at";
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip";
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
     Ok(TokenRow {
@@ -229,6 +229,7 @@ fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
         expires_at: r.get(8)?,
         last_used_at: r.get(9)?,
         revoked_at: r.get(10)?,
+        last_used_ip: r.get(11)?,
     })
 }
 
@@ -591,10 +592,11 @@ impl Store for SqliteStore {
                 return Ok(false);
             }
             tx.execute(
-                &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
                 params![
                     t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
-                    json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+                    json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
+                    t.last_used_ip
                 ],
             )?;
             tx.commit()?;
@@ -695,7 +697,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<UsageRows> {
+    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>> {
         let id = token_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(
@@ -706,13 +708,8 @@ impl Store for SqliteStore {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
                 })?
                 .map(|r| r.map(|(h, n)| (h, u64::try_from(n).unwrap_or(0))))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let last_ip = c
-                .prepare_cached("SELECT last_used_ip FROM tokens WHERE id = ?1")?
-                .query_row(params![id], |r| r.get::<_, Option<String>>(0))
-                .optional()?
-                .flatten();
-            Ok(UsageRows { hours, last_ip })
+                .collect();
+            hours
         })
         .await
     }
