@@ -188,6 +188,8 @@ fn forbid_core_dumps() {
 }
 
 async fn serve_on(store: store::DynStore, listen: SocketAddr) -> anyhow::Result<()> {
+    // Before the address is printed: whoever reads it may signal us at once.
+    let shutdown = server::shutdown_signal();
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
@@ -195,13 +197,7 @@ async fn serve_on(store: store::DynStore, listen: SocketAddr) -> anyhow::Result<
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, engine = store.engine(), "serving");
-    server::serve(
-        store,
-        listener,
-        Settings::default(),
-        server::shutdown_signal(),
-    )
-    .await
+    server::serve(store, listener, Settings::default(), shutdown).await
 }
 
 /// 24 characters from the OS CSPRNG, without look-alike characters.

@@ -381,3 +381,15 @@ fn help_never_prints_the_database_url_from_the_environment() {
         );
     }
 }
+
+/// A supervisor may signal the server the moment it prints its address; that must still be a
+/// graceful stop (exit status 0), not death by the default signal action.
+#[tokio::test]
+async fn sigterm_right_after_listening_is_a_clean_stop() {
+    let mut srv = TestServer::start().await;
+    for _ in 0..10 {
+        srv.terminate(); // asserts a successful exit
+        srv.spawn();
+    }
+    srv.terminate();
+}
