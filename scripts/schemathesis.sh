@@ -15,24 +15,11 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   fi
   "$venv/bin/pip" install -q --disable-pip-version-check 'schemathesis>=4,<5'
 fi
-cargo build -q -p keebai-server --bin keebai-server
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-db="sqlite://$work/st.db"
-KEEBAI_ADMIN_PASSWORD=schemathesis-admin-pw ./target/debug/keebai-server init --db "$db" --tenant acme --admin-email admin@acme.test >/dev/null
-RUST_LOG=warn ./target/debug/keebai-server serve --db "$db" --listen 127.0.0.1:0 >"$work/out" 2>"$work/log" &
-server_pid=$!
-for _ in $(seq 100); do grep -q '^listening on' "$work/out" 2>/dev/null && break; sleep 0.1; done
-base=$(sed -n 's/^listening on //p' "$work/out")
-[ -n "$base" ] || { echo "server did not start"; cat "$work/log"; exit 1; }
+# shellcheck source=scripts/lib/test-server.sh
+source scripts/lib/test-server.sh
+start_test_server schemathesis-admin-pw
 
-session() {
-  curl -sf -X POST "$base/v1/sessions" -H 'content-type: application/json' \
-    -d '{"tenant":"acme","email":"admin@acme.test","password":"schemathesis-admin-pw"}' |
-    python3 -c 'import sys,json; print(json.load(sys.stdin)["session_token"])'
-}
+session() { sign_in schemathesis-admin-pw; }
 s1=$(session)
 pat=$(curl -sf -X POST "$base/v1/tokens" -H "authorization: Bearer $s1" -H 'content-type: application/json' \
   -d '{"name":"schemathesis","scopes":["developer.manage_tokens","developer.audit_tokens","messages.read","messages.write","contacts.read","contacts.write","admin.manage_roles","admin.manage_users"],"expires_at":null}' |

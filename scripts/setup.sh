@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential pkg-config ca-certificates curl
+  build-essential pkg-config ca-certificates curl jq
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libsoup-3.0-dev libdbus-1-dev
 )

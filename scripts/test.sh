@@ -36,6 +36,12 @@ cargo test --locked -p keebai-api -p keebai-server
 step "schemathesis against the live OpenAPI document (session and PAT)"
 bash scripts/schemathesis.sh
 
+step "the OpenAPI document as integrators meet it: validator, generated client, a real flow"
+bash scripts/openapi-client.sh
+
+step "docs/api.md's nightly self-rotation script, run as printed"
+bash scripts/test-nightly-rotate.sh
+
 if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
   step "starting a throwaway PostgreSQL"
   bash scripts/pg.sh start

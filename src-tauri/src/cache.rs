@@ -153,6 +153,8 @@ mod tests {
             last_used_at: None,
             revoked_at: None,
             status,
+            rotated_from: None,
+            replaced_by: None,
         }
     }
 

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     NotFound,
     InvalidRequest,
     TokenLimitReached,
+    /// The current state forbids the change (a token already replaced by rotation).
+    Conflict,
     RateLimited,
     Internal,
     // The app's own.
@@ -49,6 +51,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::InvalidRequest => "invalid_request",
             Self::TokenLimitReached => "token_limit_reached",
+            Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::ServerUnreachable => "server_unreachable",
@@ -75,6 +78,7 @@ impl From<WireCode> for ErrorCode {
             | WireCode::MethodNotAllowed
             | WireCode::UnsupportedMediaType => Self::InvalidRequest,
             WireCode::TokenLimitReached => Self::TokenLimitReached,
+            WireCode::Conflict => Self::Conflict,
             WireCode::RateLimited => Self::RateLimited,
             WireCode::Unavailable => Self::ServerUnreachable,
             WireCode::Internal => Self::Internal,

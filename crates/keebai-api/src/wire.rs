@@ -26,6 +26,8 @@ pub enum ErrorCode {
     NotFound,
     InvalidRequest,
     TokenLimitReached,
+    /// 409: a change the current state forbids (rotating a token that was already replaced).
+    Conflict,
     RateLimited,
     /// 413: the body is over the size limit.
     PayloadTooLarge,
@@ -274,6 +276,48 @@ pub struct TokenRecord {
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub status: TokenStatus,
+    /// The token this one replaced by rotation, if any.
+    #[serde(default)]
+    pub rotated_from: Option<String>,
+    /// The token that replaced this one by rotation, if any.
+    #[serde(default)]
+    pub replaced_by: Option<String>,
+}
+
+/// When the old token of a rotation stops working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Retire {
+    /// `grace_seconds` after the rotation (at once with 0).
+    AfterGrace,
+    /// `grace_seconds` after the new token's first successful request, and never more than
+    /// 7 days after the rotation.
+    OnFirstUse,
+}
+
+/// `POST /v1/tokens/{id}/rotate` and `POST /v1/tokens/self/rotate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RotateTokenRequest {
+    /// 0–86400, default 0.
+    #[serde(default)]
+    pub grace_seconds: Option<u32>,
+    /// Default `after_grace` for the owner's rotate, `on_first_use` for a self-rotation.
+    #[serde(default)]
+    pub retire: Option<Retire>,
+}
+
+/// The answer to a rotation: the new token (its secret sent this once) and the old one as it
+/// stands now (it says when it stops working).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RotateTokenResponse {
+    /// The new token. Sent only in this answer; store it in a secret manager.
+    pub token: CreatedSecret,
+    pub record: TokenRecord,
+    pub replaced: TokenRecord,
 }
 
 /// One hour of a token's use: successful requests in `[hour, hour + 1 h)`, UTC.
@@ -351,12 +395,35 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
     /// The acting user's id (`null` for a failed sign-in to an unknown account).
     pub actor: Option<String>,
-    /// `session.created`, `session.failed`, `token.created`, `token.revoked`, `role.created`,
+    /// `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
     /// `role.updated`, `user.created`, `user.roles_changed`.
     pub action: String,
     /// What the action was about: a token id, role id or user id.
     pub target: Option<String>,
     pub ip: Option<String>,
+    /// More about the action, where there is more to say (a rotation's new token).
+    #[serde(default)]
+    pub detail: Option<AuditDetail>,
+}
+
+/// The particulars of an audit event; each field only where it applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditDetail {
+    /// `token.rotated`: the id of the new token (the target is the old one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// `token.rotated`: `true` when the token rotated itself (`developer.rotate_self`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_rotation: Option<bool>,
+    /// `token.rotated`: when the old token stops working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire: Option<Retire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_seconds: Option<u32>,
+    /// Why, where a person said so (an administrator's revoke).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -75,6 +75,9 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
                 last_used_at: None,
                 revoked_at: None,
                 last_used_ip: None,
+                rotated_from: None,
+                replaced_by: None,
+                retire_grace: None,
             };
             store.insert_token_within_limit(&row, now, 10).await?;
             if bench_pat.is_none() {

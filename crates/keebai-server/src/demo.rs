@@ -200,6 +200,9 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
             last_used_at: None,
             revoked_at: revoked.map(|d| now - d * DAY),
             last_used_ip: None,
+            rotated_from: None,
+            replaced_by: None,
+            retire_grace: None,
         };
         svc.store
             .insert_token_within_limit(&row, now, u32::MAX)

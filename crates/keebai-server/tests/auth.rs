@@ -154,7 +154,7 @@ async fn sign_in_sign_out_and_me() {
     assert_eq!(body["user"]["email"], ADMIN_EMAIL);
     assert_eq!(
         body["permissions"].as_array().expect("perms").len(),
-        8,
+        9,
         "Admin holds the whole catalog"
     );
     let (s, me) = srv.get("/v1/me", session).await;

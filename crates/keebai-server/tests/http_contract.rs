@@ -89,6 +89,7 @@ async fn permissions_catalog_is_the_contracts() {
     let want = [
         ("developer.manage_tokens", "Developer"),
         ("developer.audit_tokens", "Developer"),
+        ("developer.rotate_self", "Developer"),
         ("messages.read", "Messages"),
         ("messages.write", "Messages"),
         ("contacts.read", "Contacts"),
@@ -321,7 +322,7 @@ async fn roles_and_users_admin_rules() {
         .await;
     assert_eq!(s, StatusCode::OK, "{user}");
     let (_, me) = srv.get("/v1/me", &member.session).await;
-    assert_eq!(me["permissions"].as_array().expect("perms").len(), 8);
+    assert_eq!(me["permissions"].as_array().expect("perms").len(), 9);
     let (_, users) = srv.get("/v1/users", &admin.session).await;
     assert!(users["users"]
         .as_array()

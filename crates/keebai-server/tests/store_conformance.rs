@@ -573,7 +573,13 @@ async fn postgres_no_stale_credential_is_served_after_a_publish_under_stress() {
                             .expect("read")
                             .expect("the token exists");
                         seen.push((round, started, t.revoked_at.is_some(), false));
-                        cache.put(hash, Source::Pat(t), user.clone(), BTreeSet::new(), epoch);
+                        cache.put(
+                            hash,
+                            Source::Pat(Box::new(t)),
+                            user.clone(),
+                            BTreeSet::new(),
+                            epoch,
+                        );
                     }
                     seen
                 }));

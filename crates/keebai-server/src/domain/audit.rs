@@ -1,6 +1,6 @@
 //! Audit events: who did what to which object, from where.
 
-use keebai_api::wire::{AuditEvent, AuditEventList};
+use keebai_api::wire::{AuditDetail, AuditEvent, AuditEventList};
 
 use super::error::{DomainError, DomainResult};
 use super::{from_ts, new_id, now, Service};
@@ -11,6 +11,7 @@ pub const SESSION_FAILED: &str = "session.failed";
 pub const SESSION_ENDED: &str = "session.ended";
 pub const TOKEN_CREATED: &str = "token.created";
 pub const TOKEN_REVOKED: &str = "token.revoked";
+pub const TOKEN_ROTATED: &str = "token.rotated";
 pub const ROLE_CREATED: &str = "role.created";
 pub const ROLE_UPDATED: &str = "role.updated";
 pub const USER_CREATED: &str = "user.created";
@@ -27,6 +28,20 @@ impl Service {
         target: Option<&str>,
         ip: Option<&str>,
     ) {
+        self.audit_detailed(tenant_id, actor, action, target, ip, None)
+            .await;
+    }
+
+    /// [`Service::audit`] with the event's particulars.
+    pub async fn audit_detailed(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        action: &str,
+        target: Option<&str>,
+        ip: Option<&str>,
+        detail: Option<&AuditDetail>,
+    ) {
         let row = AuditRow {
             id: new_id(),
             tenant_id: tenant_id.to_owned(),
@@ -35,6 +50,7 @@ impl Service {
             action: action.to_owned(),
             target: target.map(str::to_owned),
             ip: ip.map(str::to_owned),
+            detail: detail.and_then(|d| serde_json::to_string(d).ok()),
         };
         if let Err(e) = self.store.append_audit(&row).await {
             tracing::error!(error = %e, action, "could not record an audit event");
@@ -86,5 +102,8 @@ pub fn to_wire(r: AuditRow) -> AuditEvent {
         action: r.action,
         target: r.target,
         ip: r.ip,
+        // Written by this code as JSON; an unreadable one is left out rather than failing
+        // the whole listing.
+        detail: r.detail.and_then(|d| serde_json::from_str(&d).ok()),
     }
 }

@@ -18,7 +18,15 @@ pub enum Via {
     /// A sign-in session; `hash` is the stored hash of its token.
     Session { hash: String },
     /// A personal access token.
-    Pat { token_id: String, prefix: String },
+    Pat {
+        token_id: String,
+        prefix: String,
+        /// When it expires (unix seconds), for the `Keebai-Token-Expires` answer header.
+        expires_at: Option<i64>,
+        /// A rotation's new token not used yet: its first successful request retires the
+        /// old token (`retire: on_first_use`).
+        first_use_retires: bool,
+    },
 }
 
 /// Who is calling, through which credential, and what they may do right now.
@@ -44,9 +52,7 @@ impl Principal {
         if self.has(permission) {
             Ok(())
         } else {
-            Err(DomainError::forbidden(format!(
-                "this needs the {permission} permission"
-            )))
+            Err(DomainError::MissingPermission(permission.to_owned()))
         }
     }
 
@@ -101,6 +107,9 @@ impl Service {
                     via: Via::Pat {
                         token_id: token.id.clone(),
                         prefix: token.prefix.clone(),
+                        expires_at: token.expires_at,
+                        first_use_retires: token.rotated_from.is_some()
+                            && token.last_used_at.is_none(),
                     },
                     permissions: Arc::clone(&entry.granted),
                 })
@@ -140,7 +149,7 @@ impl Service {
                     .await?
                     .ok_or(DomainError::Unauthorized)?;
                 let ids = (t.tenant_id.clone(), t.user_id.clone());
-                (Source::Pat(t), ids.0, ids.1)
+                (Source::Pat(Box::new(t)), ids.0, ids.1)
             }
             CredentialKind::Session => {
                 let s = self

@@ -24,7 +24,7 @@ const MAX_ENTRIES: usize = 50_000;
 /// What the database said about a credential.
 #[derive(Debug, Clone)]
 pub enum Source {
-    Pat(TokenRow),
+    Pat(Box<TokenRow>),
     Session(SessionRow),
 }
 

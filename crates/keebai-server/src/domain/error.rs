@@ -9,6 +9,12 @@ pub enum DomainError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// 403 because the caller lacks this permission (named in `Keebai-Required-Permission`).
+    #[error("this needs the {0} permission")]
+    MissingPermission(String),
+    /// 409: the current state forbids the change.
+    #[error("{0}")]
+    Conflict(String),
     #[error("not found")]
     NotFound,
     /// Syntactically fine but semantically wrong input (422).

@@ -6,6 +6,7 @@
 //! * [`auth`] — credential → [`auth::Principal`] (who, through what, allowed to do what now);
 //! * [`sessions`] — sign-in with argon2id passwords, throttled failures, sign-out;
 //! * [`tokens`] — the personal access token lifecycle and its rules;
+//! * [`rotation`] — replacing a token by its owner or by itself, retry-safe;
 //! * [`admin`] — tenants, roles and users;
 //! * [`messages`] — the small resource API that proves tokens work, its listings cached
 //!   per tenant by [`listing_cache`] (coherent with every write, like [`auth_cache`]);
@@ -23,6 +24,7 @@ pub mod messages;
 pub mod newtypes;
 pub mod passwords;
 pub mod permissions;
+pub mod rotation;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -67,6 +69,7 @@ pub struct Service {
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
     pub listings: listing_cache::ListingCache,
+    first_uses: rotation::FirstUses,
     tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
     throttle: throttle::SignInThrottle,
 }
@@ -82,6 +85,7 @@ impl Service {
         Arc::new(Self {
             auth_cache,
             listings,
+            first_uses: Default::default(),
             tenants: Default::default(),
             store,
             settings,

@@ -4,6 +4,7 @@ use keebai_api::wire::Permission;
 
 pub const MANAGE_TOKENS: &str = "developer.manage_tokens";
 pub const AUDIT_TOKENS: &str = "developer.audit_tokens";
+pub const ROTATE_SELF: &str = "developer.rotate_self";
 pub const MESSAGES_READ: &str = "messages.read";
 pub const MESSAGES_WRITE: &str = "messages.write";
 pub const CONTACTS_READ: &str = "contacts.read";
@@ -24,6 +25,12 @@ const CATALOG: &[(&str, &str, &str, &str)] = &[
         "Developer",
         "Audit API Tokens",
         "See and revoke every user's tokens in the tenant.",
+    ),
+    (
+        ROTATE_SELF,
+        "Developer",
+        "Rotate itself",
+        "A token holding it may rotate itself: mint its own replacement and retire.",
     ),
     (
         MESSAGES_READ,

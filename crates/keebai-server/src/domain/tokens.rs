@@ -1,4 +1,5 @@
-//! The personal access token lifecycle: create, list, get, usage history, revoke.
+//! The personal access token lifecycle: create, list, get, usage history, revoke (rotation
+//! is in [`super::rotation`]).
 
 use keebai_api::wire::{
     CreateTokenRequest, CreateTokenResponse, CreatedSecret, TokenList, TokenRecord, TokenStatus,
@@ -51,6 +52,9 @@ impl Service {
             last_used_at: None,
             last_used_ip: None,
             revoked_at: None,
+            rotated_from: None,
+            replaced_by: None,
+            retire_grace: None,
         };
         if !self
             .store
@@ -153,7 +157,11 @@ impl Service {
         Ok(self.to_record(row, now))
     }
 
-    async fn owned_token(&self, principal: &Principal, id: &str) -> DomainResult<TokenRow> {
+    pub(super) async fn owned_token(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> DomainResult<TokenRow> {
         match self.store.token(id).await? {
             Some(t) if t.user_id == principal.user.id => Ok(t),
             // Someone else's token and a missing one look the same: no existence oracle.
@@ -181,6 +189,8 @@ impl Service {
             expires_at: r.expires_at.map(from_ts),
             last_used_at: last_used.map(from_ts),
             revoked_at: r.revoked_at.map(from_ts),
+            rotated_from: r.rotated_from,
+            replaced_by: r.replaced_by,
         }
     }
 }

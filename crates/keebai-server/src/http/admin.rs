@@ -17,7 +17,7 @@ use crate::domain::permissions::{self, AUDIT_TOKENS};
 use crate::domain::Service;
 
 /// The permission catalog.
-#[utoipa::path(get, path = "/v1/permissions", tag = "roles", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/permissions", tag = "roles", operation_id = "list_permissions", security(("bearer" = [])),
     responses((status = 200, body = PermissionList), (status = 401, body = ErrorBody)))]
 pub async fn permissions(_caller: Auth) -> Json<PermissionList> {
     Json(PermissionList {
@@ -25,7 +25,7 @@ pub async fn permissions(_caller: Auth) -> Json<PermissionList> {
     })
 }
 
-#[utoipa::path(get, path = "/v1/roles", tag = "roles", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/roles", tag = "roles", operation_id = "list_roles", security(("bearer" = [])),
     responses((status = 200, body = RoleList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn roles(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<RoleList>> {
     Ok(Json(RoleList {
@@ -33,7 +33,7 @@ pub async fn roles(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<
     }))
 }
 
-#[utoipa::path(post, path = "/v1/roles", tag = "roles", security(("bearer" = [])), request_body = CreateRoleRequest,
+#[utoipa::path(post, path = "/v1/roles", tag = "roles", operation_id = "create_role", security(("bearer" = [])), request_body = CreateRoleRequest,
     responses((status = 201, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_role(
     State(svc): State<Arc<Service>>,
@@ -49,7 +49,7 @@ pub async fn create_role(
 
 /// Change a role's permissions (and optionally its name). Takes effect on the next request of
 /// every session and token of the role's users.
-#[utoipa::path(put, path = "/v1/roles/{id}", tag = "roles", security(("bearer" = [])), request_body = UpdateRoleRequest,
+#[utoipa::path(put, path = "/v1/roles/{id}", tag = "roles", operation_id = "update_role", security(("bearer" = [])), request_body = UpdateRoleRequest,
     params(("id" = String, Path)),
     responses((status = 200, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_role(
@@ -62,7 +62,7 @@ pub async fn update_role(
     Ok(Json(svc.update_role(&p, &id, req, ip.as_deref()).await?))
 }
 
-#[utoipa::path(get, path = "/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/users", tag = "users", operation_id = "list_users", security(("bearer" = [])),
     responses((status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn users(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<UserList>> {
     Ok(Json(UserList {
@@ -70,7 +70,7 @@ pub async fn users(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<
     }))
 }
 
-#[utoipa::path(post, path = "/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest,
+#[utoipa::path(post, path = "/v1/users", tag = "users", operation_id = "create_user", security(("bearer" = [])), request_body = CreateUserRequest,
     responses((status = 201, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_user(
     State(svc): State<Arc<Service>>,
@@ -84,7 +84,7 @@ pub async fn create_user(
     ))
 }
 
-#[utoipa::path(put, path = "/v1/users/{id}/roles", tag = "users", security(("bearer" = [])), request_body = UpdateUserRolesRequest,
+#[utoipa::path(put, path = "/v1/users/{id}/roles", tag = "users", operation_id = "set_user_roles", security(("bearer" = [])), request_body = UpdateUserRolesRequest,
     params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_user_roles(
@@ -101,6 +101,7 @@ pub async fn set_user_roles(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// 1–500, default 100.
@@ -110,7 +111,7 @@ pub struct AuditQuery {
 
 /// Audit events, newest first: the caller's own, or the whole tenant's with
 /// `developer.audit_tokens`.
-#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", operation_id = "list_audit_events", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, body = AuditEventList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn audit_events(

@@ -19,7 +19,14 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub retry_after: Option<u64>,
+    /// The permission a 403 was missing; sent as `Keebai-Required-Permission` to PATs.
+    pub required_permission: Option<String>,
 }
+
+/// Left in a 403 answer's extensions by [`ApiError`]: the permission the caller lacked. The
+/// middleware that knows the credential turns it into a header for PAT-authenticated answers.
+#[derive(Debug, Clone)]
+pub struct RequiredPermission(pub String);
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
@@ -29,6 +36,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
+            required_permission: None,
         }
     }
 
@@ -82,6 +90,12 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Unauthorized => Self::unauthorized(),
             DomainError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, m),
+            DomainError::MissingPermission(p) => Self {
+                message: format!("this needs the {p} permission"),
+                required_permission: Some(p),
+                ..Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "")
+            },
+            DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, m),
             DomainError::NotFound => Self::not_found(),
             DomainError::Invalid { field, message } => {
                 let message = match field {
@@ -137,6 +151,9 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"keebai\""),
             );
+        }
+        if let Some(p) = self.required_permission {
+            resp.extensions_mut().insert(RequiredPermission(p));
         }
         if let Some(secs) = self.retry_after {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

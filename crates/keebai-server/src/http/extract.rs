@@ -16,13 +16,25 @@ use crate::domain::auth::{Principal, Via};
 use crate::domain::Service;
 
 /// The authenticated caller. Records `user_id` and `token_prefix` on the request's span, and
-/// leaves a PAT's id in the request's [`UseSlot`] so that a successful answer counts as a use.
+/// leaves a PAT's particulars in the request's [`PatSlot`] for the answer's headers and the use.
 pub struct Auth(pub Principal);
 
-/// Set by [`Auth`] to the id of the PAT a request authenticated with; read by the
-/// middleware that records the use once the answer is a success (`super::record_use`).
+/// Set by [`Auth`] when a request authenticated with a PAT; read by the middleware that,
+/// once the answer is known, records a success as a use and tells the token's holder about
+/// it in headers (`super::pat_answers`).
 #[derive(Clone, Default)]
-pub struct UseSlot(pub Arc<std::sync::OnceLock<String>>);
+pub struct PatSlot(pub Arc<std::sync::OnceLock<PatCall>>);
+
+/// What the answer to a PAT-authenticated request needs to know about the token.
+#[derive(Debug, Clone)]
+pub struct PatCall {
+    pub token_id: String,
+    pub expires_at: Option<i64>,
+    /// Its effective permissions now: scopes ∩ the user's permissions.
+    pub permissions: Arc<std::collections::BTreeSet<String>>,
+    /// A rotation's new token, not used before: a success retires its predecessor.
+    pub first_use_retires: bool,
+}
 
 impl FromRequestParts<Arc<Service>> for Auth {
     type Rejection = ApiError;
@@ -40,10 +52,22 @@ impl FromRequestParts<Arc<Service>> for Auth {
         if let Some(prefix) = principal.token_prefix() {
             span.record("token_prefix", prefix);
         }
-        if let (Via::Pat { token_id, .. }, Some(slot)) =
-            (&principal.via, parts.extensions.get::<UseSlot>())
+        if let (
+            Via::Pat {
+                token_id,
+                expires_at,
+                first_use_retires,
+                ..
+            },
+            Some(slot),
+        ) = (&principal.via, parts.extensions.get::<PatSlot>())
         {
-            let _ = slot.0.set(token_id.clone());
+            let _ = slot.0.set(PatCall {
+                token_id: token_id.clone(),
+                expires_at: *expires_at,
+                permissions: Arc::clone(&principal.permissions),
+                first_use_retires: *first_use_retires,
+            });
         }
         Ok(Self(principal))
     }

@@ -5,7 +5,7 @@ use keebai_api::wire::Health;
 use utoipa::OpenApi;
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "meta", operation_id = "healthz", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
@@ -13,7 +13,7 @@ pub async fn healthz() -> Json<Health> {
 }
 
 /// This API as an OpenAPI 3 document.
-#[utoipa::path(get, path = "/v1/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "meta", operation_id = "get_openapi", responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(super::openapi::ApiDoc::openapi())
 }

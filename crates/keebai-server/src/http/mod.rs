@@ -2,8 +2,8 @@
 //!
 //! Middleware, outermost first: request id → tracing span (route template only, never the
 //! raw URL, which could carry a credential) → credential-in-URL refusal → panic catcher →
-//! timeout → body limit → JSON error bodies for every bare status the stack produces → usage
-//! recording (a PAT's request counts as a use only when its answer is a success).
+//! timeout → body limit → JSON error bodies for every bare status the stack produces → PAT
+//! answers (the token's expiry and scopes in headers; a success counts as a use).
 
 pub mod admin;
 pub mod error;
@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderName, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -40,6 +40,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// On answers to PAT-authenticated requests: when the token expires (absent if never).
+pub const TOKEN_EXPIRES: HeaderName = HeaderName::from_static("keebai-token-expires");
+/// On answers to PAT-authenticated requests: its effective permissions, comma-separated.
+pub const TOKEN_SCOPES: HeaderName = HeaderName::from_static("keebai-token-scopes");
+/// On a PAT's 403 for a missing permission: the permission it needed.
+pub const REQUIRED_PERMISSION: HeaderName = HeaderName::from_static("keebai-required-permission");
 
 /// Builds the application router over `svc`.
 pub fn router(svc: Arc<Service>) -> Router {
@@ -56,12 +62,18 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/v1/users/{id}/roles", put(admin::set_user_roles))
         .route("/v1/audit-events", get(admin::audit_events))
         .route("/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/v1/tokens/self", get(tokens::get_self))
+        .route("/v1/tokens/self/rotate", post(tokens::rotate_self))
         .route("/v1/tokens/{id}", get(tokens::get))
+        .route("/v1/tokens/{id}/rotate", post(tokens::rotate))
         .route("/v1/tokens/{id}/revoke", post(tokens::revoke))
         .route("/v1/tokens/{id}/usage", get(tokens::usage))
         .route("/v1/messages", get(resources::list).post(resources::post))
         .fallback(|| async { ApiError::not_found() })
-        .layer(middleware::from_fn_with_state(Arc::clone(&svc), record_use))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&svc),
+            pat_answers,
+        ))
         .with_state(svc);
 
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -104,26 +116,60 @@ pub fn router(svc: Arc<Service>) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// Counts a request made with a PAT as a use of it when, and only when, the answer is a
-/// success ("Last used: timestamp of the last successful request").
-async fn record_use(State(svc): State<Arc<Service>>, mut req: Request, next: Next) -> Response {
+/// For a request made with a PAT: tells the holder about its token on every answer
+/// (`Keebai-Token-Expires`, `Keebai-Token-Scopes`, and on a 403 for a missing permission
+/// `Keebai-Required-Permission`), and counts a success as a use of the token ("Last used:
+/// timestamp of the last successful request") — a rotation's new token's first success also
+/// starts its predecessor's retirement. Session-authenticated answers get none of this.
+async fn pat_answers(State(svc): State<Arc<Service>>, mut req: Request, next: Next) -> Response {
     if !req.headers().contains_key(header::AUTHORIZATION) {
         return next.run(req).await;
     }
-    let slot = extract::UseSlot::default();
+    let slot = extract::PatSlot::default();
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     req.extensions_mut().insert(slot.clone());
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    let Some(call) = slot.0.get() else {
+        return resp;
+    };
     if resp.status().is_success() {
-        if let Some(token_id) = slot.0.get() {
-            svc.usage
-                .record(token_id, crate::domain::now().timestamp(), ip);
+        svc.usage
+            .record(&call.token_id, crate::domain::now().timestamp(), ip);
+        if call.first_use_retires {
+            svc.first_use(&call.token_id).await;
         }
     }
+    token_headers(&mut resp, call);
     resp
+}
+
+fn token_headers(resp: &mut Response, call: &extract::PatCall) {
+    let required = resp
+        .extensions()
+        .get::<error::RequiredPermission>()
+        .map(|r| r.0.clone());
+    let headers = resp.headers_mut();
+    if let Some(at) = call.expires_at {
+        let text = crate::domain::from_ts(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if let Ok(v) = HeaderValue::from_str(&text) {
+            headers.insert(TOKEN_EXPIRES, v);
+        }
+    }
+    let scopes = call
+        .permissions
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(",");
+    if let Ok(v) = HeaderValue::from_str(&scopes) {
+        headers.insert(TOKEN_SCOPES, v);
+    }
+    if let Some(Ok(v)) = required.map(|p| HeaderValue::from_str(&p)) {
+        headers.insert(REQUIRED_PERMISSION, v);
+    }
 }
 
 /// A credential in the query string is refused outright (and never logged: the trace span

@@ -7,13 +7,14 @@ use super::{admin, meta, resources, sessions, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Keebai backend", version = "1", description = "Tenants, roles, sign-in sessions and personal access tokens. See shared/design/api-contract.md."),
+    info(title = "Keebai backend", version = "1", description = "Tenants, roles, sign-in sessions and personal access tokens. The contract is docs/api.md in the repository. Answers to requests made with a personal access token carry Keebai-Token-Expires (RFC 3339, absent when it never expires) and Keebai-Token-Scopes (its effective permissions, comma-separated); a 403 for a missing permission adds Keebai-Required-Permission."),
     paths(
         meta::healthz, meta::openapi,
         sessions::create, sessions::delete_current, sessions::me,
         admin::permissions, admin::roles, admin::create_role, admin::update_role,
         admin::users, admin::create_user, admin::set_user_roles, admin::audit_events,
         tokens::list, tokens::create, tokens::get, tokens::usage, tokens::revoke,
+        tokens::rotate, tokens::get_self, tokens::rotate_self,
         resources::list, resources::post,
     ),
     modifiers(&BearerAuth, &CommonErrors),
@@ -67,6 +68,7 @@ impl Modify for CommonErrors {
             ];
             for op in ops.into_iter().flatten() {
                 let has_body = op.request_body.is_some();
+                let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, what: &str| {
                     responses
@@ -81,7 +83,46 @@ impl Modify for CommonErrors {
                     add("415", "the body is not application/json");
                     add("422", "a field is missing, unknown or invalid");
                 }
+                if authenticated {
+                    token_headers(responses);
+                }
             }
+        }
+    }
+}
+
+/// The headers every answer to a PAT-authenticated request carries (`super::pat_answers`).
+fn token_headers(
+    responses: &mut std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::Response>,
+    >,
+) {
+    use utoipa::openapi::{header::HeaderBuilder, ObjectBuilder, RefOr, Type};
+    let header = |text: &str| {
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some(text))
+            .build()
+    };
+    for (code, response) in responses.iter_mut() {
+        let RefOr::T(r) = response else { continue };
+        if code == "401" {
+            continue;
+        }
+        r.headers.insert(
+            "Keebai-Token-Expires".into(),
+            header("With a personal access token: when it expires (RFC 3339, UTC); absent when it never does. Not sent to sessions."),
+        );
+        r.headers.insert(
+            "Keebai-Token-Scopes".into(),
+            header("With a personal access token: its effective permissions now (its scopes ∩ its user's), comma-separated. Not sent to sessions."),
+        );
+        if code == "403" {
+            r.headers.insert(
+                "Keebai-Required-Permission".into(),
+                header("With a personal access token refused for a missing permission: the permission it needed."),
+            );
         }
     }
 }

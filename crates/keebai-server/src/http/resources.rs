@@ -12,7 +12,7 @@ use super::error::ApiResult;
 use super::extract::{ApiJson, Auth};
 use crate::domain::Service;
 
-#[utoipa::path(get, path = "/v1/messages", tag = "resources", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/messages", tag = "resources", operation_id = "list_messages", security(("bearer" = [])),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.read")))]
 pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Response> {
     // The body is already JSON (a `MessageList`), rendered once per listing change.
@@ -20,7 +20,7 @@ pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<R
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-#[utoipa::path(post, path = "/v1/messages", tag = "resources", security(("bearer" = [])), request_body = PostMessageRequest,
+#[utoipa::path(post, path = "/v1/messages", tag = "resources", operation_id = "post_message", security(("bearer" = [])), request_body = PostMessageRequest,
     responses((status = 201, body = Message), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.write"), (status = 422, body = ErrorBody)))]
 pub async fn post(
     State(svc): State<Arc<Service>>,

@@ -12,7 +12,7 @@ use super::extract::{ApiJson, Auth, ClientIp};
 use crate::domain::Service;
 
 /// Sign in with a password; the answer carries the session token, the only time it is sent.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = SessionRequest,
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", operation_id = "create_session", request_body = SessionRequest,
     responses(
         (status = 201, body = SessionResponse),
         (status = 401, body = ErrorBody, description = "bad tenant, e-mail or password"),
@@ -28,7 +28,7 @@ pub async fn create(
 }
 
 /// End the current sign-in session.
-#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sessions", operation_id = "delete_current_session", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "called with a PAT")))]
 pub async fn delete_current(
     State(svc): State<Arc<Service>>,
@@ -40,7 +40,7 @@ pub async fn delete_current(
 }
 
 /// Who the credential acts as, and what it may do now.
-#[utoipa::path(get, path = "/v1/me", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/me", tag = "sessions", operation_id = "get_me", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Json<Me>> {
     Ok(Json(svc.me(&p).await?))

@@ -56,6 +56,9 @@ pub fn token_for(user: &UserRow, created_at: i64) -> TokenRow {
         last_used_at: None,
         revoked_at: None,
         last_used_ip: None,
+        rotated_from: None,
+        replaced_by: None,
+        retire_grace: None,
     }
 }
 
@@ -69,6 +72,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     limit_counts_only_active(&*store).await;
     limit_holds_under_concurrency(Arc::clone(&store)).await;
     revoke_is_idempotent_and_keeps_the_row(&*store).await;
+    super::conformance_rotation::run_all(Arc::clone(&store)).await;
     super::conformance_usage::run_all(Arc::clone(&store)).await;
     audit_pages_newest_first(&*store).await;
     messages_round_trip(&*store).await;
@@ -369,6 +373,7 @@ pub async fn audit_pages_newest_first(store: &dyn Store) {
             action: "token.created".into(),
             target: Some(format!("target-{i}")),
             ip: Some("127.0.0.1".into()),
+            detail: (i == 2).then(|| r#"{"replacement":"x"}"#.into()),
         };
         store.append_audit(&e).await.expect("append");
         ids.push(e);

@@ -147,6 +147,24 @@ CREATE INDEX token_usage_by_hour ON token_usage (hour)
 ALTER TABLE auth_epoch ADD COLUMN data_bumps BIGINT NOT NULL DEFAULT 0
 "#,
     ),
+    (
+        7,
+        // Rotation: both tokens of a rotation point at each other, and an old token retiring
+        // on its replacement's first use keeps its grace until then. Audit events carry their
+        // particulars (a rotation's new token) as a JSON object. The built-in Admin role holds
+        // every permission, so it gains the new `developer.rotate_self` (role permissions are
+        // compact JSON arrays, which these string functions extend the same way on both engines).
+        r#"
+ALTER TABLE tokens ADD COLUMN rotated_from TEXT;
+ALTER TABLE tokens ADD COLUMN replaced_by TEXT;
+ALTER TABLE tokens ADD COLUMN retire_grace BIGINT;
+CREATE INDEX tokens_by_replaced_by ON tokens (replaced_by);
+ALTER TABLE audit_events ADD COLUMN detail TEXT;
+UPDATE roles SET permissions = substr(permissions, 1, length(permissions) - 1) || ',"developer.rotate_self"]'
+ WHERE builtin AND name = 'Admin' AND permissions LIKE '[%]' AND permissions <> '[]'
+   AND permissions NOT LIKE '%developer.rotate_self%'
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

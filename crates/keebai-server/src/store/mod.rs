@@ -10,6 +10,7 @@
 //! engine's own module.
 
 pub mod conformance;
+pub mod conformance_rotation;
 pub mod conformance_usage;
 pub mod migrations;
 pub mod model;
@@ -118,6 +119,15 @@ pub trait Store: Send + Sync + 'static {
     /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
     /// Durable before it returns.
     async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>>;
+    /// Rotates a token in one transaction that serialises with every create and rotation of
+    /// the same user, on every replica: retires the old token as asked, inserts the new one
+    /// unless that would exceed the limit, and links the two. Anything but
+    /// [`RotationOutcome::Rotated`] leaves the store unchanged.
+    async fn rotate_token(&self, rotation: &Rotation) -> StoreResult<RotationOutcome>;
+    /// After the first successful request of token `new_id`: a predecessor waiting for it
+    /// (`retire: on_first_use`) now expires at `now` plus its grace (or earlier, if its
+    /// deadline comes first). Returns whether a predecessor was waiting.
+    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool>;
     /// Records one batch of uses in one transaction: `last_used_at` (with `last_used_ip`) is
     /// only ever moved forward, and hourly counts are added to what other replicas wrote.
     /// Uses of tokens that no longer exist are ignored.

@@ -66,6 +66,13 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
     /// The client address of the use at `last_used_at`, when known.
     pub last_used_ip: Option<String>,
+    /// The token this one replaced by rotation.
+    pub rotated_from: Option<String>,
+    /// The token that replaced this one by rotation.
+    pub replaced_by: Option<String>,
+    /// Set while this replaced token waits for its replacement's first successful request:
+    /// it then expires this many seconds later (`retire: on_first_use`).
+    pub retire_grace: Option<i64>,
 }
 
 impl TokenRow {
@@ -84,6 +91,8 @@ pub struct AuditRow {
     pub action: String,
     pub target: Option<String>,
     pub ip: Option<String>,
+    /// [`keebai_api::wire::AuditDetail`] as JSON text.
+    pub detail: Option<String>,
 }
 
 /// Position in the audit listing: events strictly older than (`at`, `id`).
@@ -122,4 +131,45 @@ pub struct UseWrites {
     pub last_used: u64,
     /// Hourly usage rows inserted or added to.
     pub buckets: u64,
+}
+
+/// When the old token of a rotation stops working, in store terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retirement {
+    /// Revoked in the rotation's transaction.
+    Now,
+    /// Expires at this time (kept earlier if it already expired sooner).
+    At(i64),
+    /// Expires at `deadline` at the latest, or `grace` seconds after the new token's first
+    /// successful request (see [`crate::store::Store::retire_predecessor`]).
+    OnFirstUse { grace: i64, deadline: i64 },
+}
+
+/// One rotation, done by the store in one transaction that serialises with creates and other
+/// rotations of the same user.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub old_id: String,
+    /// The new token; its `rotated_from` is `old_id`.
+    pub new: TokenRow,
+    pub retire: Retirement,
+    pub now: i64,
+    pub limit: u32,
+}
+
+/// What a rotation came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationOutcome {
+    /// Done: the old token as it stands now, and the new one.
+    Rotated {
+        old: Box<TokenRow>,
+        new: Box<TokenRow>,
+    },
+    /// The token was replaced already (by this id); nothing changed.
+    AlreadyReplaced(String),
+    /// The token is revoked or expired; nothing changed.
+    NotActive,
+    /// The new token would exceed the active-token limit; nothing changed.
+    LimitReached,
+    NotFound,
 }

@@ -244,7 +244,7 @@ fn parse_list(text: &str) -> StoreResult<Vec<String>> {
         .map_err(|e| StoreError::Other(anyhow::anyhow!("stored list is not JSON: {e}")))
 }
 
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip";
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace";
 
 fn token_row(r: &Row) -> StoreResult<TokenRow> {
     Ok(TokenRow {
@@ -260,6 +260,9 @@ fn token_row(r: &Row) -> StoreResult<TokenRow> {
         last_used_at: r.try_get(9)?,
         revoked_at: r.try_get(10)?,
         last_used_ip: r.try_get(11)?,
+        rotated_from: r.try_get(12)?,
+        replaced_by: r.try_get(13)?,
+        retire_grace: r.try_get(14)?,
     })
 }
 
@@ -309,6 +312,7 @@ fn audit_row(r: &Row) -> StoreResult<AuditRow> {
         action: r.try_get(4)?,
         target: r.try_get(5)?,
         ip: r.try_get(6)?,
+        detail: r.try_get(7)?,
     })
 }
 
@@ -325,6 +329,52 @@ fn message_row(r: &Row) -> StoreResult<MessageRow> {
 /// Inserts `user`'s role assignments in one statement.
 const INSERT_USER_ROLES: &str =
     "INSERT INTO user_roles (user_id, role_id) SELECT $1::text, UNNEST($2::text[])";
+
+/// Inserts `t` unless its owner already has `limit` active tokens at `now`. The caller holds
+/// the owner's [`LOCK_USER`] lock, so the count and the insert serialise per user.
+async fn insert_within_limit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    t: &TokenRow,
+    now: i64,
+    limit: u32,
+) -> StoreResult<bool> {
+    let insert = tx
+        .prepare_cached(&format!(
+            "INSERT INTO tokens ({TOKEN_COLS})
+             SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
+                    $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::text,
+                    $15::text, $16::text, $17::bigint
+             WHERE (SELECT COUNT(*) FROM tokens
+                    WHERE user_id = $3::text AND revoked_at IS NULL
+                      AND (expires_at IS NULL OR expires_at > $13::bigint)) < $14::bigint"
+        ))
+        .await?;
+    let inserted = tx
+        .execute(
+            &insert,
+            &[
+                &t.id,
+                &t.tenant_id,
+                &t.user_id,
+                &t.name,
+                &t.prefix,
+                &t.hash,
+                &json_list(&t.scopes),
+                &t.created_at,
+                &t.expires_at,
+                &t.last_used_at,
+                &t.revoked_at,
+                &t.last_used_ip,
+                &now,
+                &i64::from(limit),
+                &t.rotated_from,
+                &t.replaced_by,
+                &t.retire_grace,
+            ],
+        )
+        .await?;
+    Ok(inserted == 1)
+}
 
 /// Serialises writes that depend on "everything this user has" (token count, role set) across
 /// replicas. See the module docs for why `NO KEY UPDATE`.
@@ -650,39 +700,9 @@ impl Store for PgStore {
         tx.query_opt(&lock, &[&t.user_id]).await?;
         // A separate statement from the lock on purpose: under READ COMMITTED its snapshot is
         // taken after the lock was granted, so the count includes the previous holder's insert.
-        let insert = tx
-            .prepare_cached(&format!(
-                "INSERT INTO tokens ({TOKEN_COLS})
-                 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
-                        $8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::text
-                 WHERE (SELECT COUNT(*) FROM tokens
-                        WHERE user_id = $3::text AND revoked_at IS NULL
-                          AND (expires_at IS NULL OR expires_at > $13::bigint)) < $14::bigint"
-            ))
-            .await?;
-        let inserted = tx
-            .execute(
-                &insert,
-                &[
-                    &t.id,
-                    &t.tenant_id,
-                    &t.user_id,
-                    &t.name,
-                    &t.prefix,
-                    &t.hash,
-                    &json_list(&t.scopes),
-                    &t.created_at,
-                    &t.expires_at,
-                    &t.last_used_at,
-                    &t.revoked_at,
-                    &t.last_used_ip,
-                    &now,
-                    &i64::from(limit),
-                ],
-            )
-            .await?;
+        let inserted = insert_within_limit(&tx, t, now, limit).await?;
         tx.commit().await?;
-        Ok(inserted == 1)
+        Ok(inserted)
     }
 
     async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
@@ -751,6 +771,88 @@ impl Store for PgStore {
             .as_ref()
             .map(token_row)
             .transpose()
+    }
+
+    async fn rotate_token(&self, r: &Rotation) -> StoreResult<RotationOutcome> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let select = format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = $1");
+        // The old token's owner, read before the lock only to know whose lock to take.
+        let Some(owner) = tx
+            .query_opt("SELECT user_id FROM tokens WHERE id = $1", &[&r.old_id])
+            .await?
+        else {
+            return Ok(RotationOutcome::NotFound);
+        };
+        let user_id: String = owner.try_get(0)?;
+        let lock = tx.prepare_cached(LOCK_USER).await?;
+        tx.query_opt(&lock, &[&user_id]).await?;
+        // Under READ COMMITTED each statement after the lock sees what the previous holder
+        // committed (a concurrent rotation's `replaced_by`, a create's row).
+        let old = match tx.query_opt(&select, &[&r.old_id]).await? {
+            Some(row) => token_row(&row)?,
+            None => return Ok(RotationOutcome::NotFound),
+        };
+        if let Some(by) = old.replaced_by {
+            return Ok(RotationOutcome::AlreadyReplaced(by));
+        }
+        if !old.is_active(r.now) {
+            return Ok(RotationOutcome::NotActive);
+        }
+        match r.retire {
+            Retirement::Now => {
+                tx.execute(
+                    "UPDATE tokens SET revoked_at = $2 WHERE id = $1",
+                    &[&old.id, &r.now],
+                )
+                .await?
+            }
+            Retirement::At(at) => {
+                tx.execute(
+                    "UPDATE tokens SET expires_at = $2 WHERE id = $1 AND (expires_at IS NULL OR expires_at > $2)",
+                    &[&old.id, &at],
+                )
+                .await?
+            }
+            Retirement::OnFirstUse { grace, deadline } => {
+                tx.execute(
+                    "UPDATE tokens SET retire_grace = $3,
+                            expires_at = LEAST(COALESCE(expires_at, $2::bigint), $2::bigint)
+                      WHERE id = $1",
+                    &[&old.id, &deadline, &grace],
+                )
+                .await?
+            }
+        };
+        let t = &r.new;
+        if !insert_within_limit(&tx, t, r.now, r.limit).await? {
+            return Ok(RotationOutcome::LimitReached);
+        }
+        let old = tx
+            .query_one(
+                &format!("UPDATE tokens SET replaced_by = $2 WHERE id = $1 RETURNING {TOKEN_COLS}"),
+                &[&old.id, &t.id],
+            )
+            .await?;
+        let old = token_row(&old)?;
+        tx.commit().await?;
+        Ok(RotationOutcome::Rotated {
+            old: Box::new(old),
+            new: Box::new(t.clone()),
+        })
+    }
+
+    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "UPDATE tokens SET retire_grace = NULL,
+                        expires_at = LEAST(COALESCE(expires_at, $2::bigint + retire_grace), $2::bigint + retire_grace)
+                  WHERE replaced_by = $1 AND retire_grace IS NOT NULL",
+                &[&new_id, &now],
+            )
+            .await?;
+        Ok(n > 0)
     }
 
     async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites> {
@@ -838,7 +940,7 @@ impl Store for PgStore {
         let c = self.client().await?;
         let st = c
             .prepare_cached(
-                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .await?;
         c.execute(
@@ -851,6 +953,7 @@ impl Store for PgStore {
                 &e.action,
                 &e.target,
                 &e.ip,
+                &e.detail,
             ],
         )
         .await?;
@@ -868,7 +971,7 @@ impl Store for PgStore {
         let c = self.client().await?;
         let st = c
             .prepare_cached(
-                r#"SELECT id, tenant_id, at, actor, action, target, ip FROM audit_events
+                r#"SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
                    WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text)
                      AND (at < $3::bigint OR (at = $3::bigint AND ($4::text = '' OR id COLLATE "C" < $4::text)))
                    ORDER BY at DESC, id COLLATE "C" DESC LIMIT $5::bigint"#,

@@ -214,7 +214,7 @@ fn parse_list(idx: usize, text: String) -> rusqlite::Result<Vec<String>> {
     })
 }
 
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip";
+const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace";
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
     Ok(TokenRow {
@@ -230,6 +230,79 @@ fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
         last_used_at: r.get(9)?,
         revoked_at: r.get(10)?,
         last_used_ip: r.get(11)?,
+        rotated_from: r.get(12)?,
+        replaced_by: r.get(13)?,
+        retire_grace: r.get(14)?,
+    })
+}
+
+fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
+    c.execute(
+        &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+        params![
+            t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
+            json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
+            t.last_used_ip, t.rotated_from, t.replaced_by, t.retire_grace
+        ],
+    )
+    .map(drop)
+}
+
+fn active_count(c: &Connection, user_id: &str, now: i64) -> rusqlite::Result<i64> {
+    c.query_row(
+        "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+        params![user_id, now],
+        |r| r.get(0),
+    )
+}
+
+/// The rotation itself, inside the caller's immediate transaction (see `Store::rotate_token`).
+fn rotate_in(tx: &Connection, r: &Rotation) -> rusqlite::Result<RotationOutcome> {
+    let one = |id: &str| {
+        tx.query_row(
+            &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+            [id],
+            token_row,
+        )
+        .optional()
+    };
+    let Some(old) = one(&r.old_id)? else {
+        return Ok(RotationOutcome::NotFound);
+    };
+    if let Some(by) = old.replaced_by {
+        return Ok(RotationOutcome::AlreadyReplaced(by));
+    }
+    if !old.is_active(r.now) {
+        return Ok(RotationOutcome::NotActive);
+    }
+    match r.retire {
+        Retirement::Now => tx.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1",
+            params![old.id, r.now],
+        )?,
+        Retirement::At(at) => tx.execute(
+            "UPDATE tokens SET expires_at = ?2 WHERE id = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+            params![old.id, at],
+        )?,
+        Retirement::OnFirstUse { grace, deadline } => tx.execute(
+            "UPDATE tokens SET retire_grace = ?3,
+                    expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?2 THEN ?2 ELSE expires_at END
+              WHERE id = ?1",
+            params![old.id, deadline, grace],
+        )?,
+    };
+    if active_count(tx, &old.user_id, r.now)? >= i64::from(r.limit) {
+        return Ok(RotationOutcome::LimitReached);
+    }
+    insert_token(tx, &r.new)?;
+    tx.execute(
+        "UPDATE tokens SET replaced_by = ?2 WHERE id = ?1",
+        params![old.id, r.new.id],
+    )?;
+    let old = one(&r.old_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(RotationOutcome::Rotated {
+        old: Box::new(old),
+        new: Box::new(r.new.clone()),
     })
 }
 
@@ -260,6 +333,7 @@ fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         action: r.get(4)?,
         target: r.get(5)?,
         ip: r.get(6)?,
+        detail: r.get(7)?,
     })
 }
 
@@ -583,22 +657,10 @@ impl Store for SqliteStore {
         let t = t.clone();
         self.with_conn(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let active: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
-                params![t.user_id, now],
-                |r| r.get(0),
-            )?;
-            if active >= i64::from(limit) {
+            if active_count(&tx, &t.user_id, now)? >= i64::from(limit) {
                 return Ok(false);
             }
-            tx.execute(
-                &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
-                params![
-                    t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
-                    json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
-                    t.last_used_ip
-                ],
-            )?;
+            insert_token(&tx, &t)?;
             tx.commit()?;
             Ok(true)
         })
@@ -670,6 +732,35 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn rotate_token(&self, rotation: &Rotation) -> StoreResult<RotationOutcome> {
+        let r = rotation.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let outcome = rotate_in(&tx, &r)?;
+            // Anything but a rotation changed nothing: dropping the transaction rolls back.
+            if matches!(outcome, RotationOutcome::Rotated { .. }) {
+                tx.commit()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool> {
+        let id = new_id.to_owned();
+        self.with_conn(move |c| {
+            c.execute(
+                "UPDATE tokens SET retire_grace = NULL,
+                        expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?2 + retire_grace
+                                          THEN ?2 + retire_grace ELSE expires_at END
+                  WHERE replaced_by = ?1 AND retire_grace IS NOT NULL",
+                params![id, now],
+            )
+            .map(|n| n > 0)
+        })
+        .await
+    }
+
     async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites> {
         let batch = normalize_uses(uses);
         self.with_conn(move |c| {
@@ -729,8 +820,8 @@ impl Store for SqliteStore {
         let e = e.clone();
         self.with_conn(move |c| {
             c.execute(
-                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![e.id, e.tenant_id, e.at, e.actor, e.action, e.target, e.ip],
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![e.id, e.tenant_id, e.at, e.actor, e.action, e.target, e.ip, e.detail],
             )
             .map(drop)
         })
@@ -752,7 +843,7 @@ impl Store for SqliteStore {
         self.with_read(move |c| {
             let (b_at, b_id) = before.map_or((i64::MAX, String::new()), |b| (b.at, b.id));
             let mut s = c.prepare_cached(
-                "SELECT id, tenant_id, at, actor, action, target, ip FROM audit_events
+                "SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
                  WHERE tenant_id = ?1 AND (?2 IS NULL OR actor = ?2)
                    AND (at < ?3 OR (at = ?3 AND (?4 = '' OR id < ?4)))
                  ORDER BY at DESC, id DESC LIMIT ?5",

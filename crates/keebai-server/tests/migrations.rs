@@ -1,0 +1,82 @@
+//! Upgrading a database written by an earlier build: migration 7 (rotation) on a SQLite file
+//! at schema 6 with a tenant, its built-in roles and a token already in it.
+
+use keebai_server::store::migrations::MIGRATIONS;
+use keebai_server::store::sqlite::SqliteStore;
+use keebai_server::store::Store;
+
+const OLD_ADMIN: &str = r#"["developer.manage_tokens","developer.audit_tokens","messages.read","messages.write","contacts.read","contacts.write","admin.manage_roles","admin.manage_users"]"#;
+const MEMBER: &str = r#"["messages.read","messages.write","contacts.read"]"#;
+
+#[tokio::test]
+async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("v6.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .expect("table");
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 6) {
+            conn.execute_batch(sql).expect("migration");
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                [v],
+            )
+            .expect("version");
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO tenants VALUES ('t1', 'acme', 'Acme');
+             INSERT INTO roles VALUES ('r-admin', 't1', 'Admin', '{OLD_ADMIN}', 1);
+             INSERT INTO roles VALUES ('r-member', 't1', 'Member', '{MEMBER}', 1);
+             INSERT INTO roles VALUES ('r-custom', 't1', 'Admin-like', '{OLD_ADMIN}', 0);
+             INSERT INTO users VALUES ('u1', 't1', 'a@acme.test', 'A', 'x');
+             INSERT INTO tokens (id, tenant_id, user_id, name, prefix, scopes, hash, created_at)
+                  VALUES ('tok1', 't1', 'u1', 'old', 'kbai_pk_0000', '[\"messages.read\"]', 'h1', 100);"
+        ))
+        .expect("rows");
+    }
+    let store = SqliteStore::open(&path).await.expect("upgrade");
+    let admin = store
+        .role("t1", "r-admin")
+        .await
+        .expect("read")
+        .expect("admin");
+    assert!(admin
+        .permissions
+        .contains(&"developer.rotate_self".to_owned()));
+    assert_eq!(admin.permissions.len(), 9, "{:?}", admin.permissions);
+    let member = store
+        .role("t1", "r-member")
+        .await
+        .expect("read")
+        .expect("member");
+    assert!(!member
+        .permissions
+        .contains(&"developer.rotate_self".to_owned()));
+    let custom = store
+        .role("t1", "r-custom")
+        .await
+        .expect("read")
+        .expect("custom");
+    assert_eq!(
+        custom.permissions.len(),
+        8,
+        "only the built-in Admin changes"
+    );
+    let token = store.token("tok1").await.expect("read").expect("token");
+    assert_eq!(
+        (token.rotated_from, token.replaced_by, token.retire_grace),
+        (None, None, None)
+    );
+    drop(store);
+    // Applying again changes nothing (the version is recorded).
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    let admin = store
+        .role("t1", "r-admin")
+        .await
+        .expect("read")
+        .expect("admin");
+    assert_eq!(admin.permissions.len(), 9);
+}
