@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{self, DbUrl};
 use crate::domain::{Service, Settings};
+use crate::http::client_ip::Cidr;
 use crate::telemetry::{self, LogFormat};
 use crate::{demo, server, store};
 
@@ -69,6 +70,16 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// A load balancer or proxy (address or CIDR range) whose X-Forwarded-For / Forwarded
+        /// headers name the client; repeat for several. From any other peer those headers are
+        /// ignored, so audit events and last-used addresses cannot be spoofed.
+        #[arg(
+            long = "trusted-proxy",
+            value_name = "CIDR",
+            env = "KEEBAI_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<Cidr>,
     },
     /// Serve a seeded demo tenant `acme` (users, roles, tokens with usage history) and print
     /// how to sign in.
@@ -76,8 +87,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Database [default: a fresh SQLite file in a temporary folder, removed on exit].
-        #[arg(long, env = "KEEBAI_DB", hide_env_values = true)]
+        /// Database: only a new one that holds no tenant yet [default: a fresh SQLite file in
+        /// a temporary folder, removed on exit]. KEEBAI_DB is deliberately not read: the demo
+        /// seeds published passwords, which must never land in a real database.
+        #[arg(long)]
         db: Option<DbUrl>,
     },
 }
@@ -130,11 +143,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Serve { db, listen } => {
+        Command::Serve {
+            db,
+            listen,
+            trusted_proxies,
+        } => {
             let db = db.unwrap_or_else(config::default_db);
             let store = store::open(&db).await?;
             tracing::info!(db = %db, "database ready");
-            serve_on(store, listen).await
+            if !trusted_proxies.is_empty() {
+                tracing::info!(proxies = ?trusted_proxies, "forwarding headers trusted from these peers only");
+            }
+            serve_on(store, listen, trusted_proxies).await
         }
         Command::Demo { listen, db } => {
             let tmp;
@@ -146,23 +166,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 }
             };
             let store = store::open(&db).await?;
+            if store.has_tenants().await? {
+                anyhow::bail!(
+                    "{db} already holds tenants; the demo seeds accounts with published passwords, \
+                     so it only runs on a new, empty database (omit --db for a throwaway one)"
+                );
+            }
             let svc = Service::new(store.clone(), Settings::default());
-            let seeded = demo::seed(&svc).await?;
+            demo::seed(&svc).await?;
             drop(svc);
-            println!(
-                "Keebai demo tenant `{}` ({}) in {db}",
-                demo::TENANT,
-                if seeded {
-                    "freshly seeded"
-                } else {
-                    "already seeded"
-                }
-            );
+            println!("Keebai demo tenant `{}` in {db}", demo::TENANT);
             println!("Sign in with Tenant `{}` and one of:", demo::TENANT);
             for a in &demo::ACCOUNTS {
                 println!("  {:<18} {:<22} {}", a.email, a.password, a.what);
             }
-            let result = serve_on(store, listen).await;
+            let result = serve_on(store, listen, Vec::new()).await;
             if let DbUrl::Sqlite(path) = &db {
                 if path.ends_with("demo.db")
                     && path
@@ -187,7 +205,11 @@ fn forbid_core_dumps() {
     }
 }
 
-async fn serve_on(store: store::DynStore, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve_on(
+    store: store::DynStore,
+    listen: SocketAddr,
+    trusted_proxies: Vec<Cidr>,
+) -> anyhow::Result<()> {
     // Before the address is printed: whoever reads it may signal us at once.
     let shutdown = server::shutdown_signal();
     let listener = TcpListener::bind(listen)
@@ -197,7 +219,14 @@ async fn serve_on(store: store::DynStore, listen: SocketAddr) -> anyhow::Result<
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, engine = store.engine(), "serving");
-    server::serve(store, listener, Settings::default(), shutdown).await
+    server::serve(
+        store,
+        listener,
+        Settings::default(),
+        trusted_proxies,
+        shutdown,
+    )
+    .await
 }
 
 /// 24 characters from the OS CSPRNG, without look-alike characters.

@@ -46,18 +46,42 @@ impl fmt::Display for DbUrl {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// Hides every password a PostgreSQL URL can carry: in the user info
+/// (`postgres://user:secret@host/db` → `postgres://user:***@host/db`, the last `@` of the
+/// authority ending it, since a password may itself hold `@`) and in the query
+/// (`?password=secret` or `&password=…`, any case → `password=***`).
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    match rest.split_once('@') {
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => before_query.split_at(i),
+        None => (before_query, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) if userinfo.contains(':') => {
             let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}")
+            format!("{user}:***@{host}")
         }
-        _ => url.to_owned(),
+        _ => authority.to_owned(),
+    };
+    let mut out = format!("{scheme}://{authority}{path}");
+    if let Some(q) = query {
+        let params: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => kv.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out
 }
 
 /// The OS data directory for the server (e.g. `~/.local/share/keebai-server` on Linux).
@@ -99,5 +123,35 @@ mod tests {
             u.to_string(),
             "postgres://keebai:***@db.internal:5432/keebai"
         );
+    }
+
+    #[test]
+    fn every_form_of_password_is_hidden() {
+        for (url, want) in [
+            (
+                "postgres://keebai:p@ss:w@rd@db/keebai",
+                "postgres://keebai:***@db/keebai",
+            ),
+            (
+                "postgresql://db.internal/keebai?user=keebai&password=s3cret&sslmode=require",
+                "postgresql://db.internal/keebai?user=keebai&password=***&sslmode=require",
+            ),
+            (
+                "postgres://keebai@db/keebai?PASSWORD=s3cret",
+                "postgres://keebai@db/keebai?PASSWORD=***",
+            ),
+            (
+                "postgres://u:one@db/k?password=two",
+                "postgres://u:***@db/k?password=***",
+            ),
+            ("postgres://keebai@db/keebai", "postgres://keebai@db/keebai"),
+        ] {
+            let u: DbUrl = url.parse().expect("url");
+            let shown = u.to_string();
+            assert_eq!(shown, want);
+            for secret in ["s3cret", "p@ss", "w@rd", "one", "two"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+        }
     }
 }

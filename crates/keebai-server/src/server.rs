@@ -20,6 +20,7 @@ pub async fn serve(
     store: DynStore,
     listener: TcpListener,
     settings: Settings,
+    trusted_proxies: Vec<crate::http::client_ip::Cidr>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let svc = Service::new(store, settings);
@@ -32,8 +33,10 @@ pub async fn serve(
         },
     ));
     let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
-    let app =
-        crate::http::router(Arc::clone(&svc)).into_make_service_with_connect_info::<SocketAddr>();
+    let trusted = crate::http::client_ip::TrustedProxies(trusted_proxies.into());
+    let app = crate::http::router(Arc::clone(&svc))
+        .layer(axum::Extension(trusted))
+        .into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: draining in-flight requests");

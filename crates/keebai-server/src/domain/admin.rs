@@ -10,6 +10,7 @@ use keebai_api::wire::{
     CreateRoleRequest, CreateUserRequest, Me, Role, Tenant, UpdateRoleRequest, User,
 };
 
+use super::admin_guard::AdminChange;
 use super::audit::{ROLE_CREATED, ROLE_UPDATED, USER_CREATED, USER_ROLES_CHANGED};
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
@@ -121,6 +122,7 @@ impl Service {
         req: CreateRoleRequest,
         ip: Option<&str>,
     ) -> DomainResult<Role> {
+        principal.require_session("create roles")?;
         principal.require(MANAGE_ROLES)?;
         let name = RoleName::parse(&req.name)?.into_inner();
         let perms = Scopes::parse(&req.permissions, "permissions", true)?.into_inner();
@@ -151,7 +153,9 @@ impl Service {
         req: UpdateRoleRequest,
         ip: Option<&str>,
     ) -> DomainResult<Role> {
+        principal.require_session("change roles")?;
         principal.require(MANAGE_ROLES)?;
+        let _serialised = self.admin_changes.lock().await;
         let mut row = self
             .store
             .role(principal.tenant_id(), id)
@@ -179,6 +183,14 @@ impl Service {
             }
             row.name = name;
         }
+        self.keeps_an_administrator(
+            principal,
+            AdminChange::RolePermissions {
+                role_id: &row.id,
+                permissions: &perms,
+            },
+        )
+        .await?;
         row.permissions = perms;
         self.store.update_role(&row).await.map_err(duplicate_role)?;
         self.auth_cache.invalidate().await?;
@@ -206,6 +218,7 @@ impl Service {
         req: CreateUserRequest,
         ip: Option<&str>,
     ) -> DomainResult<User> {
+        principal.require_session("create users")?;
         principal.require(MANAGE_USERS)?;
         let email = Email::parse(&req.email)?;
         let name = person_name(&req.name)?;
@@ -243,13 +256,24 @@ impl Service {
         role_ids: &[String],
         ip: Option<&str>,
     ) -> DomainResult<User> {
+        principal.require_session("assign roles")?;
         principal.require(MANAGE_USERS)?;
+        let _serialised = self.admin_changes.lock().await;
         let mut user = self
             .store
             .user(principal.tenant_id(), user_id)
             .await?
             .ok_or(DomainError::NotFound)?;
+        self.outranks(principal, &user.id).await?;
         let role_ids = self.checked_role_ids(principal, role_ids).await?;
+        self.keeps_an_administrator(
+            principal,
+            AdminChange::UserRoles {
+                user_id: &user.id,
+                role_ids: &role_ids,
+            },
+        )
+        .await?;
         self.store.set_user_roles(&user.id, &role_ids).await?;
         self.auth_cache.invalidate().await?;
         user.role_ids = role_ids;

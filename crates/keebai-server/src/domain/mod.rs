@@ -7,7 +7,8 @@
 //! * [`sessions`] — sign-in with argon2id passwords, throttled failures, sign-out;
 //! * [`tokens`] — the personal access token lifecycle and its rules;
 //! * [`rotation`] — replacing a token by its owner or by itself, retry-safe;
-//! * [`admin`] — tenants, roles and users;
+//! * [`admin`] — tenants, roles and users, with [`admin_guard`] keeping every tenant
+//!   administrable;
 //! * [`messages`] — the small resource API that proves tokens work, its listings cached
 //!   per tenant by [`listing_cache`] (coherent with every write, like [`auth_cache`]);
 //! * [`usage`] — `last_used_at`, its address and hourly counts, recorded in memory for each
@@ -15,6 +16,7 @@
 //! * [`audit`] — audit events.
 
 pub mod admin;
+pub mod admin_guard;
 pub mod audit;
 pub mod auth;
 pub mod auth_cache;
@@ -70,6 +72,9 @@ pub struct Service {
     pub auth_cache: auth_cache::AuthCache,
     pub listings: listing_cache::ListingCache,
     first_uses: rotation::FirstUses,
+    /// Held by role and user-role changes while they check and write, so two changes in this
+    /// process cannot together leave a tenant without an administrator (`admin_guard`).
+    admin_changes: tokio::sync::Mutex<()>,
     tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
     throttle: throttle::SignInThrottle,
 }
@@ -86,6 +91,7 @@ impl Service {
             auth_cache,
             listings,
             first_uses: Default::default(),
+            admin_changes: Default::default(),
             tenants: Default::default(),
             store,
             settings,

@@ -44,7 +44,9 @@ impl Service {
             if let Some(t) = &tenant {
                 self.audit(&t.id, None, SESSION_FAILED, None, ip).await;
             }
-            tracing::info!(tenant = %req.tenant.trim(), "failed sign-in");
+            // Debug formatting quotes and escapes what the client typed, so a newline in it
+            // cannot forge a log line; the length is capped for the same reason.
+            tracing::info!(tenant = ?clip(req.tenant.trim()), "failed sign-in");
             return Err(DomainError::Unauthorized);
         };
         self.throttle.succeeded(&*self.store, attempt).await?;
@@ -97,4 +99,9 @@ impl Service {
         }
         Ok(())
     }
+}
+
+/// Client-supplied text for a log field: at most 100 characters.
+fn clip(text: &str) -> String {
+    text.chars().take(100).collect()
 }

@@ -51,7 +51,8 @@ pub async fn create_role(
 /// every session and token of the role's users.
 #[utoipa::path(put, path = "/v1/roles/{id}", tag = "roles", operation_id = "update_role", security(("bearer" = [])), request_body = UpdateRoleRequest,
     params(("id" = String, Path)),
-    responses((status = 200, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "no admin.manage_roles, a permission the caller lacks, or called with a PAT"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the change would leave the tenant without a user holding admin.manage_roles and admin.manage_users"), (status = 422, body = ErrorBody)))]
 pub async fn update_role(
     State(svc): State<Arc<Service>>,
     ip: ClientIp,
@@ -86,7 +87,8 @@ pub async fn create_user(
 
 #[utoipa::path(put, path = "/v1/users/{id}/roles", tag = "users", operation_id = "set_user_roles", security(("bearer" = [])), request_body = UpdateUserRolesRequest,
     params(("id" = String, Path)),
-    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "no admin.manage_users, a role granting what the caller lacks, a user who outranks the caller, or called with a PAT"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the change would leave the tenant without a user holding admin.manage_roles and admin.manage_users"), (status = 422, body = ErrorBody)))]
 pub async fn set_user_roles(
     State(svc): State<Arc<Service>>,
     ip: ClientIp,

@@ -73,7 +73,8 @@ impl FromRequestParts<Arc<Service>> for Auth {
     }
 }
 
-/// The peer address, when the server was started with connect info (tests in-process may not).
+/// The client's address: the peer, or behind a trusted proxy the client it forwarded for
+/// ([`super::client_ip`]). `None` when the server runs without connect info (in-process tests).
 pub struct ClientIp(pub Option<String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
@@ -81,12 +82,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client_addr(&parts.extensions, &parts.headers).map(|ip| ip.to_string()),
         ))
     }
+}
+
+/// The client address of a request, from its extensions (peer, trusted proxies) and headers.
+pub fn client_addr(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let trusted = extensions
+        .get::<super::client_ip::TrustedProxies>()
+        .map(|t| &*t.0)
+        .unwrap_or(&[]);
+    Some(super::client_ip::client_ip(peer, headers, trusted))
 }
 
 impl ClientIp {

@@ -6,6 +6,7 @@
 //! answers (the token's expiry and scopes in headers; a success counts as a use).
 
 pub mod admin;
+pub mod client_ip;
 pub mod error;
 pub mod extract;
 pub mod meta;
@@ -14,11 +15,10 @@ pub mod resources;
 pub mod sessions;
 pub mod tokens;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -126,10 +126,7 @@ async fn pat_answers(State(svc): State<Arc<Service>>, mut req: Request, next: Ne
         return next.run(req).await;
     }
     let slot = extract::PatSlot::default();
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let ip = extract::client_addr(req.extensions(), req.headers());
     req.extensions_mut().insert(slot.clone());
     let mut resp = next.run(req).await;
     let Some(call) = slot.0.get() else {

@@ -59,6 +59,8 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_tenant(&self, tenant: &TenantRow) -> StoreResult<()>;
     async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>>;
+    /// Whether any tenant exists (the demo refuses to seed a database that is in use).
+    async fn has_tenants(&self) -> StoreResult<bool>;
 
     // --- roles
     async fn insert_role(&self, role: &RoleRow) -> StoreResult<()>;

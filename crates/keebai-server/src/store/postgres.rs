@@ -423,6 +423,13 @@ impl Store for PgStore {
             .transpose()
     }
 
+    async fn has_tenants(&self) -> StoreResult<bool> {
+        let c = self.client().await?;
+        Ok(c.query_one("SELECT EXISTS (SELECT 1 FROM tenants)", &[])
+            .await?
+            .try_get(0)?)
+    }
+
     async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
         let c = self.client().await?;
         let st = c

@@ -421,6 +421,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn has_tenants(&self) -> StoreResult<bool> {
+        self.with_read(|c| c.query_row("SELECT EXISTS (SELECT 1 FROM tenants)", [], |r| r.get(0)))
+            .await
+    }
+
     async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
         let r = r.clone();
         self.with_conn(move |c| {

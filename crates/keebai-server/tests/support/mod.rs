@@ -25,6 +25,8 @@ pub struct TestServer {
     pub log_path: PathBuf,
     child: Option<Child>,
     http: reqwest::Client,
+    /// Extra arguments of `serve` (e.g. `--trusted-proxy`).
+    serve_args: Vec<String>,
 }
 
 /// A signed-in user.
@@ -78,6 +80,11 @@ pub async fn fresh_db_url(dir: &std::path::Path) -> String {
 impl TestServer {
     /// Initialises tenant `acme` with an admin and starts serving.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// [`TestServer::start`] with extra arguments for `serve`.
+    pub async fn start_with(serve_args: &[&str]) -> Self {
         let dir = run_dir();
         let db_url = fresh_db_url(dir.path()).await;
         let status = Command::new(bin())
@@ -102,6 +109,7 @@ impl TestServer {
             dir,
             child: None,
             http: reqwest::Client::new(),
+            serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
         };
         server.spawn();
         server
@@ -116,6 +124,7 @@ impl TestServer {
             .expect("log file");
         let mut child = Command::new(bin())
             .args(["serve", "--db", &self.db_url, "--listen", "127.0.0.1:0"])
+            .args(&self.serve_args)
             .env("RUST_LOG", "debug,hyper=info,h2=info,tokio_postgres=info")
             .env("KEEBAI_LOG_FORMAT", "json")
             .stdout(Stdio::piped())
