@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 
 use crate::config::{self, DbUrl};
+use crate::connections::Limits;
 use crate::domain::{Service, Settings};
 use crate::http::client_ip::Cidr;
 use crate::telemetry::{self, LogFormat};
@@ -80,6 +81,12 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<Cidr>,
+        /// Most connections served at once; beyond it new clients wait until one closes.
+        /// Idle connections, and clients that take over 10 s to send a request's head, are
+        /// disconnected, so slow or stalled clients cannot hold slots for long.
+        #[arg(long, env = "KEEBAI_MAX_CONNECTIONS", default_value_t = 512,
+              value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        max_connections: u32,
     },
     /// Serve a seeded demo tenant `acme` (users, roles, tokens with usage history) and print
     /// how to sign in.
@@ -147,6 +154,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db,
             listen,
             trusted_proxies,
+            max_connections,
         } => {
             let db = db.unwrap_or_else(config::default_db);
             let store = store::open(&db).await?;
@@ -154,7 +162,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if !trusted_proxies.is_empty() {
                 tracing::info!(proxies = ?trusted_proxies, "forwarding headers trusted from these peers only");
             }
-            serve_on(store, listen, trusted_proxies).await
+            let limits = Limits {
+                max_connections: max_connections as usize,
+                ..Limits::default()
+            };
+            serve_on(store, listen, trusted_proxies, limits).await
         }
         Command::Demo { listen, db } => {
             let tmp;
@@ -180,7 +192,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             for a in &demo::ACCOUNTS {
                 println!("  {:<18} {:<22} {}", a.email, a.password, a.what);
             }
-            let result = serve_on(store, listen, Vec::new()).await;
+            let result = serve_on(store, listen, Vec::new(), Limits::default()).await;
             if let DbUrl::Sqlite(path) = &db {
                 if path.ends_with("demo.db")
                     && path
@@ -209,6 +221,7 @@ async fn serve_on(
     store: store::DynStore,
     listen: SocketAddr,
     trusted_proxies: Vec<Cidr>,
+    limits: Limits,
 ) -> anyhow::Result<()> {
     // Before the address is printed: whoever reads it may signal us at once.
     let shutdown = server::shutdown_signal();
@@ -224,6 +237,7 @@ async fn serve_on(
         listener,
         Settings::default(),
         trusted_proxies,
+        limits,
         shutdown,
     )
     .await

@@ -11,11 +11,13 @@
 //!   migrations and the conformance suite both must pass.
 //!
 //! Around them: [`config`] (database URLs, data directory), [`telemetry`] (tracing setup),
-//! [`server`] (serve with graceful shutdown), [`demo`] (the seeded `acme` tenant) and
+//! [`server`] (serve with graceful shutdown) over [`connections`] (header-read timeout,
+//! connection cap), [`demo`] (the seeded `acme` tenant) and
 //! [`cli`] (the `init`, `serve` and `demo` commands).
 
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod domain;
 pub mod http;

@@ -1,7 +1,6 @@
 //! Running the HTTP server: bind, serve until a shutdown signal, then drain and flush.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ pub async fn serve(
     listener: TcpListener,
     settings: Settings,
     trusted_proxies: Vec<crate::http::client_ip::Cidr>,
+    limits: crate::connections::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let svc = Service::new(store, settings);
@@ -34,18 +34,16 @@ pub async fn serve(
     ));
     let (drain_tx, drain_rx) = tokio::sync::oneshot::channel::<()>();
     let trusted = crate::http::client_ip::TrustedProxies(trusted_proxies.into());
-    let app = crate::http::router(Arc::clone(&svc))
-        .layer(axum::Extension(trusted))
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let app = crate::http::router(Arc::clone(&svc)).layer(axum::Extension(trusted));
+    let server = crate::connections::serve(listener, app, limits, async move {
         shutdown.await;
         tracing::info!("shutting down: draining in-flight requests");
         let _ = drain_tx.send(());
     });
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(server);
     tokio::pin!(server);
     let outcome = tokio::select! {
-        r = &mut server => r,
+        r = &mut server => r.map(Ok::<(), anyhow::Error>),
         () = async {
             let _ = drain_rx.await;
             tokio::time::sleep(DRAIN_TIMEOUT).await;
