@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and running Keebai Keys needs on Debian 12, each piece only when it
 # is missing: the C libraries of WebKitGTK/GTK for the desktop app, build tools, and the UI's
-# npm packages (then builds the UI into ui/dist, which the app embeds). Idempotent and quiet
-# when there is nothing to do. Used by scripts/run-app.sh and scripts/test.sh.
+# npm packages — among them the Tauri CLI, @tauri-apps/cli pinned in ui/package.json, a prebuilt
+# binary (then builds the UI into ui/dist, which the app embeds). Idempotent and quiet when there
+# is nothing to do. Used by scripts/run-app.sh and scripts/test.sh; after it, the Tauri CLI runs
+# from the root: `npx --prefix ui tauri dev` / `npx --prefix ui tauri build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +31,7 @@ command -v npm >/dev/null || { echo "Node.js 20 and npm are required (Debian: ap
     echo "==> installing the UI's npm packages"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  npx --no-install tauri --version >/dev/null || { echo "the Tauri CLI did not install" >&2; exit 1; }
   if [ ! -f dist/index.html ] || [ -n "$(find src index.html -newer dist/index.html 2>/dev/null | head -1)" ]; then
     echo "==> building the UI"
     npx vite build --logLevel warn

@@ -11,6 +11,8 @@
 //!   Tauri clipboard plugin.
 //! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
 //! * [`logging`] — stderr plus a log file in the data folder.
+//! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
+//!   keeps a restored window on a monitor that is attached.
 //!
 //! The only secret the web view ever sees is a new token, once, in the creation answer.
 
@@ -25,6 +27,8 @@ pub mod logging;
 pub mod plugin_clipboard;
 pub mod session_vault;
 pub mod settings;
+pub mod shell;
+pub mod window_placement;
 
 use std::sync::Arc;
 
@@ -40,8 +44,21 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     logging::init(&data_dir);
     tracing::info!(data_dir = %data_dir.display(), "starting Keebai Keys");
 
+    let context = tauri::generate_context!();
+    let instance = shell::instance_id(
+        &context.config().identifier,
+        settings::data_dir_override().as_deref(),
+    );
+    let window_state = data_dir.join(shell::WINDOW_STATE_FILE);
+
     let app = tauri::Builder::default()
+        // First, so that a second launch hands over and exits before anything opens the data
+        // folder, the keyring or the clipboard.
+        .plugin(shell::one_instance(instance))
         .plugin(tauri_plugin_clipboard_manager::init())
+        // In this order: the saved window state is corrected, then restored.
+        .plugin(shell::keep_on_screen(window_state.clone()))
+        .plugin(shell::remember_window(&window_state))
         .setup(move |app| {
             let clipboard = Arc::new(PluginClipboard::new(app.handle().clone()));
             let service = AppService::new(
@@ -50,6 +67,9 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
                 Some(clipboard),
             )?;
             app.manage(service);
+            if let Some(window) = app.get_webview_window(shell::MAIN_WINDOW) {
+                shell::show_main_window(&window);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -66,7 +86,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::revoke_token,
             commands::set_clipboard_timeout,
         ])
-        .build(tauri::generate_context!())?;
+        .build(context)?;
 
     app.run(|handle, event| {
         // ExitRequested comes before the clipboard plugin lets go of the clipboard on Exit, so

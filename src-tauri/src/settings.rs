@@ -20,12 +20,19 @@ pub const MAX_CLIPBOARD_SECONDS: u32 = 600;
 
 /// `$KEEBAI_DATA_DIR` when set, else the OS data folder for the app.
 pub fn data_dir() -> AppResult<PathBuf> {
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
+    if let Some(dir) = data_dir_override() {
+        return Ok(dir);
     }
     directories::ProjectDirs::from("com", "Keebai", "Keebai Keys")
         .map(|d| d.data_dir().to_path_buf())
         .ok_or_else(|| AppError::local_storage("data folder", "no home directory"))
+}
+
+/// `$KEEBAI_DATA_DIR`, when it is set (and not empty).
+pub fn data_dir_override() -> Option<PathBuf> {
+    std::env::var_os(DATA_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Who signed in: enough to find the keyring entry and the cached list again.
