@@ -3,11 +3,13 @@
 #
 #   1. system packages (WebKitGTK, Xvfb, D-Bus, gnome-keyring, xclip, WebKitWebDriver), npm deps,
 #      tauri-driver — each only when missing;
-#   2. the UI: vitest, then `vite build` into ui/dist;
-#   3. keebai-server and the app, debug builds, once;
+#   2. the UI: vitest and svelte-check;
+#   3. the app through the Tauri CLI from the root (`tauri build --debug --no-bundle`: vite build,
+#      then cargo into the same target/debug the tests use), and keebai-server, debug, once;
 #   4. Rust tests: unit tests and the command layer against a real server; then, inside a
 #      private D-Bus session with an unlocked gnome-keyring and under Xvfb, the keyring,
-#      clipboard and real-window (tauri-driver) tests; then the locked- and absent-keyring cases.
+#      clipboard and real-window (tauri-driver) tests — the main flow, the product guide's
+#      path, one instance, the remembered window; then the locked- and absent-keyring cases.
 #
 # Exits non-zero on the first failure. Downloads only from Debian, npm and crates.io.
 set -euo pipefail
@@ -40,7 +42,7 @@ fi
 export TAURI_DRIVER="$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")"
 
 # ---------------------------------------------------------------------------------------------
-log "UI: npm ci, vitest, svelte-check, vite build"
+log "UI: npm ci (with the pinned Tauri CLI), vitest, svelte-check"
 (
   cd ui
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -48,12 +50,13 @@ log "UI: npm ci, vitest, svelte-check, vite build"
   fi
   npx vitest run
   npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings
-  npx vite build --logLevel warn
 )
 
 # ---------------------------------------------------------------------------------------------
-log "build keebai-server and the app (debug)"
+log "build the app with the Tauri CLI from the root, and keebai-server (debug)"
+bash scripts/test-tauri-cli.sh
 cargo build -p keebai-server --bin keebai-server
+# The same build as the CLI's (same target dir, profile and features): a no-op.
 cargo build -p keebai-keys --bin keebai-keys
 cargo test -p keebai-keys -p keebai-e2e --no-run
 
@@ -75,14 +78,15 @@ XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session
   # gets its own Xvfb.
   xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
     --test keyring --test clipboard -- --include-ignored --test-threads=1
+  # One app window at a time: two WebKit processes on 2 cores make clicks miss.
   window_test() {
     xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
-      --test window -- --include-ignored --nocapture
+      --test window --test guide --test desktop_shell -- --include-ignored --nocapture --test-threads=1
   }
   # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
   # retry keeps that from failing the run, and a real failure still fails twice.
   window_test || {
-    echo "==> the real-window test failed; running it once more (a second failure fails the run)"
+    echo "==> a real-window test failed; running them once more (a second failure fails the run)"
     window_test
   }
 '

@@ -7,7 +7,10 @@
 //! * `keyring.rs` — the session vault against a real Secret Service (ignored by default).
 //! * `clipboard.rs` — the clipboard guard against a real X11 clipboard (ignored by default).
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
+//! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
+//! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
 //!
+//! [`webdriver`] holds what the real-window tests share.
 //! `scripts/test-desktop.sh` provides Xvfb, a D-Bus session with an unlocked gnome-keyring and
 //! tauri-driver, then runs the ignored ones too.
 
@@ -16,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+
+pub mod webdriver;
 
 use keebai_api::wire::{Role, RoleList, SessionResponse, UpdateRoleRequest};
 use keebai_api::TokenSecret;

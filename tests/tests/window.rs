@@ -7,199 +7,15 @@
 //! screen go to `$KEEBAI_SCREENSHOTS_DIR` (default `target/e2e-screenshots`). Finally the app's
 //! data folder, its log output and the keyring entries are scanned for the minted token.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use keebai_e2e::{files_containing, workspace_root, TestServer, ADMIN, DEVELOPER, MEMBER};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn tauri_driver() -> PathBuf {
-    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .expect("CARGO_HOME or HOME");
-    home.join("bin").join("tauri-driver")
-}
-
-/// Starts tauri-driver; the app it launches inherits this environment (data folder, server
-/// address, D-Bus session, display). Its output and the app's go to `log`.
-fn start_driver(data_dir: &Path, server_url: &str, log: &Path) -> Driver {
-    let port = free_port();
-    let native_port = free_port();
-    let log_file = std::fs::File::create(log).expect("log file");
-    let child = Command::new(tauri_driver())
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("KEEBAI_DATA_DIR", data_dir)
-        .env("KEEBAI_SERVER_URL", server_url)
-        .env("KEEBAI_LOG", "debug")
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().expect("log"))
-        .stderr(log_file)
-        .spawn()
-        .expect("tauri-driver (cargo install tauri-driver --locked)");
-    // Wait for it to accept connections.
-    let deadline = Instant::now() + WAIT;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver { child, port }
-}
-
-async fn connect(driver: &Driver, app: &Path) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": app }),
-    );
-    // tauri-driver accepts connections before the WebKitWebDriver it starts is listening; a
-    // session request in that gap is dropped (seen on a cold machine), so retry for a while.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await;
-        match attempt {
-            Ok(client) => return client,
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("WebDriver session not ready yet ({e}); retrying");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            Err(e) => panic!("a WebDriver session with the app: {e}"),
-        }
-    }
-}
-
-async fn wait_for(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
-
-async fn wait_for_text(c: &Client, css: &str, needle: &str) -> Element {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if el.text().await.is_ok_and(|t| t.contains(needle)) {
-                return el;
-            }
-        }
-        assert!(Instant::now() < deadline, "{css} never showed {needle:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn wait_until_gone(c: &Client, css: &str) {
-    let deadline = Instant::now() + WAIT;
-    while c.find(Locator::Css(css)).await.is_ok() {
-        assert!(Instant::now() < deadline, "{css} is still there");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn button(c: &Client, label: &str) -> Element {
-    let xpath = format!("//button[normalize-space(.)='{label}']");
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("button {label:?}: {e}"))
-}
-
-/// Clicks Create API Key until its modal is open. Right after the previous modal closed, a
-/// click can land while the page is still restoring focus and be lost (seen once in CI).
-async fn open_create_modal(c: &Client) {
-    for _ in 0..5 {
-        button(c, "Create API Key")
-            .await
-            .click()
-            .await
-            .expect("open");
-        let opened = c
-            .wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css("#token-name"))
-            .await;
-        if opened.is_ok() {
-            return;
-        }
-    }
-    panic!("the Create API Key modal did not open");
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let el = wait_for(c, css).await;
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
-/// `$KEEBAI_SCREENSHOTS_DIR` (relative to the workspace root, since cargo runs tests from the
-/// crate folder), else `target/e2e-screenshots`.
-fn screenshots_dir() -> PathBuf {
-    std::env::var_os("KEEBAI_SCREENSHOTS_DIR")
-        .map(|d| workspace_root().join(d))
-        .unwrap_or_else(|| workspace_root().join("target").join("e2e-screenshots"))
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    // Let transitions and fonts settle so the picture shows the finished screen.
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let png = c.screenshot().await.expect("screenshot");
-    let dir = screenshots_dir();
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
-}
-
-fn xclip(target: &str) -> Option<String> {
-    let out = Command::new("xclip")
-        .args(["-o", "-selection", "clipboard", "-t", target])
-        .output()
-        .expect("xclip");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-async fn sign_in(c: &Client, (email, password): (&str, &str)) {
-    type_into(c, "#tenant", keebai_e2e::TENANT).await;
-    type_into(c, "#email", email).await;
-    type_into(c, "#password", password).await;
-}
+use fantoccini::Locator;
+use keebai_e2e::webdriver::{
+    button, connect, link, open_create_modal, screenshot, sign_in, start_driver, type_into,
+    wait_for, wait_for_text, wait_until_gone, xclip,
+};
+use keebai_e2e::{files_containing, TestServer, ADMIN, DEVELOPER, MEMBER};
 
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
@@ -237,11 +53,8 @@ async fn create_copy_use_revoke_in_the_real_window() {
     screenshot(&c, "02-api-keys").await;
 
     // A short clipboard timeout, so the test sees it cleared.
-    wait_for(&c, "details.settings summary")
-        .await
-        .click()
-        .await
-        .expect("open settings");
+    link(&c, "Settings").await;
+    wait_for_text(&c, "#main h2", "Settings").await;
     // A number input ignores typed text unevenly across engines; set it like a spin would.
     c.execute(
         "const el = document.getElementById('clipboard-seconds'); \
@@ -250,6 +63,9 @@ async fn create_copy_use_revoke_in_the_real_window() {
     )
     .await
     .expect("set the clipboard timeout");
+    wait_for(&c, "#clipboard-seconds").await;
+    link(&c, "API Keys").await;
+    wait_for_text(&c, "#active-counter", "of 10 active").await;
 
     // The modal is keyboard-first: focus lands in Name, Escape closes it.
     button(&c, "Create API Key")

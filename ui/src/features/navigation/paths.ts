@@ -1,0 +1,5 @@
+// The paths of the screens, as the product's guide writes them
+// (app.keebai.com/system-settings/api-keys).
+export const API_KEYS = '/system-settings/api-keys';
+export const SETTINGS = '/settings';
+export const SYSTEM_SETTINGS = '/system-settings';

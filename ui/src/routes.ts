@@ -1,0 +1,46 @@
+// The route table: every screen, its path, its navigation word and the permission it needs.
+// The navigation and the System Settings page are drawn from it (features/navigation).
+import type { Component } from 'svelte';
+import type { Route } from './features/navigation/navigation';
+import { API_KEYS, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
+import type { SessionStore } from './features/session/store.svelte';
+import ApiKeysPage from './pages/ApiKeysPage.svelte';
+import SettingsPage from './pages/SettingsPage.svelte';
+import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
+import DeveloperApiBanner from './components/DeveloperApiBanner.svelte';
+
+/** Every screen and gate gets the session store, a way to open a path, and this table. */
+export interface PageProps {
+  store: SessionStore;
+  go: (path: string) => void;
+  routes: readonly PageRoute[];
+}
+
+export type PageRoute = Route<Component<PageProps>>;
+
+export const ROUTES: readonly PageRoute[] = [
+  {
+    path: API_KEYS,
+    label: 'API Keys',
+    component: ApiKeysPage,
+    requires: 'developer.manage_tokens',
+    gate: DeveloperApiBanner,
+    placement: 'nav',
+  },
+  { path: SETTINGS, label: 'Settings', component: SettingsPage, requires: null, placement: 'nav' },
+  {
+    path: SYSTEM_SETTINGS,
+    label: 'System Settings',
+    component: SystemSettingsPage,
+    requires: null,
+    placement: 'nav',
+  },
+  // System Settings' screens, listed on its page to those holding the permission. They arrive
+  // with their screens (the admin-desk issue), one entry each, e.g.
+  //   { path: '/system-settings/roles', label: 'Roles', component: RolesPage,
+  //     requires: 'admin.manage_roles', placement: 'system' },
+  //   { path: '/system-settings/users', label: 'Users', component: UsersPage,
+  //     requires: 'admin.manage_users', placement: 'system' },
+  //   { path: '/system-settings/token-policy', label: 'Token policy', component: TokenPolicyPage,
+  //     requires: <the permission that issue gives it>, placement: 'system' },
+];
