@@ -48,9 +48,11 @@ pub struct Settings {
     pub session_ttl: Duration,
     /// How often pending last-used times are written (the contract allows at most 5 s of lag).
     pub usage_flush_interval: Duration,
-    /// Failed sign-ins per account within [`Settings::sign_in_window`] before 429.
-    pub sign_in_failures: usize,
+    /// Sign-in attempts allowed within [`Settings::sign_in_window`], by key (`throttle`).
+    pub sign_in_limits: throttle::Limits,
     pub sign_in_window: Duration,
+    /// Live sign-in sessions one user may hold; a new one ends the oldest beyond it.
+    pub max_sessions_per_user: u32,
 }
 
 impl Default for Settings {
@@ -58,8 +60,9 @@ impl Default for Settings {
         Self {
             session_ttl: Duration::from_secs(8 * 3600),
             usage_flush_interval: Duration::from_secs(2),
-            sign_in_failures: 5,
+            sign_in_limits: throttle::Limits::default(),
             sign_in_window: Duration::from_secs(60),
+            max_sessions_per_user: 20,
         }
     }
 }
@@ -83,7 +86,7 @@ impl Service {
     pub fn new(store: DynStore, settings: Settings) -> Arc<Self> {
         let usage = Arc::new(usage::UsageRecorder::new(store.clone()));
         let throttle =
-            throttle::SignInThrottle::new(settings.sign_in_failures, settings.sign_in_window);
+            throttle::SignInThrottle::new(settings.sign_in_limits, settings.sign_in_window);
         let coherence = store.cache_coherence();
         let auth_cache = auth_cache::AuthCache::new(coherence.clone());
         let listings = listing_cache::ListingCache::new(coherence);

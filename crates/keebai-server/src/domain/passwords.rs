@@ -1,4 +1,9 @@
 //! argon2id password hashing, run off the async threads because it is slow on purpose.
+//!
+//! Each check costs ~19 MiB and a core for tens of milliseconds, so at most
+//! [`concurrent_checks`] run at once, whatever arrives: a flood of sign-ins queues here
+//! instead of filling the blocking pool that SQLite writes share, and leaves cores for token
+//! checks and revokes.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -6,10 +11,33 @@ use std::sync::OnceLock;
 
 use super::error::{DomainError, DomainResult};
 
+/// How many argon2 computations may run at once: all cores but one, at least one, at most 4.
+pub fn concurrent_checks() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .clamp(1, 4)
+}
+
+fn gate() -> &'static tokio::sync::Semaphore {
+    static GATE: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    GATE.get_or_init(|| tokio::sync::Semaphore::new(concurrent_checks()))
+}
+
+/// Runs `f` on the blocking pool once a slot of the argon2 gate is free.
+async fn gated<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> DomainResult<T> {
+    let _slot = gate()
+        .acquire()
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))
+}
+
 /// Hashes `password` into a PHC string.
 pub async fn hash(password: String) -> DomainResult<String> {
     let mut password = zeroize::Zeroizing::new(password);
-    tokio::task::spawn_blocking(move || {
+    gated(move || {
         let salt = salt()?;
         let out = Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -18,15 +46,14 @@ pub async fn hash(password: String) -> DomainResult<String> {
         zeroize::Zeroize::zeroize(&mut *password);
         out
     })
-    .await
-    .map_err(|e| DomainError::Internal(e.to_string()))?
+    .await?
 }
 
 /// Checks `password` against `phc`. With `None` it checks against a fixed dummy hash, so an
 /// unknown account costs the same time as a known one and sign-in timing reveals nothing.
 pub async fn verify(password: String, phc: Option<String>) -> DomainResult<bool> {
     let password = zeroize::Zeroizing::new(password);
-    tokio::task::spawn_blocking(move || {
+    gated(move || {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = PasswordHash::new(&phc)
@@ -39,7 +66,6 @@ pub async fn verify(password: String, phc: Option<String>) -> DomainResult<bool>
         known && ok
     })
     .await
-    .map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 fn dummy_hash() -> &'static str {

@@ -6,7 +6,7 @@ use keebai_api::TokenSecret;
 use super::audit::{SESSION_CREATED, SESSION_ENDED, SESSION_FAILED};
 use super::auth::{Principal, Via};
 use super::error::{DomainError, DomainResult};
-use super::throttle::SignInThrottle;
+use super::throttle::Refused;
 use super::{admin, from_ts, now, passwords, Service};
 use crate::store::SessionRow;
 
@@ -18,14 +18,21 @@ impl Service {
         ip: Option<&str>,
     ) -> DomainResult<SessionResponse> {
         let email = req.email.trim().to_lowercase();
-        let account = SignInThrottle::account_key(req.tenant.trim(), &email);
         let attempt = match self
             .throttle
-            .begin(&*self.store, account, now().timestamp())
+            .begin(
+                &*self.store,
+                req.tenant.trim(),
+                &email,
+                ip,
+                now().timestamp(),
+            )
             .await?
         {
             Ok(a) => a,
-            Err(retry_after_secs) => return Err(DomainError::RateLimited { retry_after_secs }),
+            Err(Refused(retry_after_secs)) => {
+                return Err(DomainError::RateLimited { retry_after_secs })
+            }
         };
         let tenant = self.store.tenant_by_slug(req.tenant.trim()).await?;
         let user = match &tenant {
@@ -47,6 +54,13 @@ impl Service {
             // Debug formatting quotes and escapes what the client typed, so a newline in it
             // cannot forge a log line; the length is capped for the same reason.
             tracing::info!(tenant = ?clip(req.tenant.trim()), "failed sign-in");
+            if attempt.only_if_right {
+                // Over the account's ceiling: a wrong password is refused like any other
+                // attempt past a limit.
+                return Err(DomainError::RateLimited {
+                    retry_after_secs: self.throttle.window_secs(),
+                });
+            }
             return Err(DomainError::Unauthorized);
         };
         self.throttle.succeeded(&*self.store, attempt).await?;
@@ -64,6 +78,15 @@ impl Service {
                 expires_at: expires.timestamp(),
             })
             .await?;
+        let ended = self
+            .store
+            .end_oldest_sessions(&user.id, self.settings.max_sessions_per_user)
+            .await?;
+        if ended > 0 {
+            // Their cached credentials must go too, on every replica.
+            self.auth_cache.invalidate().await?;
+            tracing::info!(user_id = %user.id, ended, "ended the oldest sessions over the per-user cap");
+        }
         self.audit(
             &tenant.id,
             Some(&user.id),

@@ -155,7 +155,9 @@ impl UsageRecorder {
         }
     }
 
-    /// Deletes hours older than [`RETENTION_HOURS`].
+    /// Deletes hours older than [`RETENTION_HOURS`]; and, as the same hourly housekeeping,
+    /// expired sessions and sign-in attempts older than an hour (every throttle window is
+    /// shorter), which nothing else would ever remove.
     pub async fn prune(&self, now: i64) -> anyhow::Result<u64> {
         let n = self
             .store
@@ -164,7 +166,14 @@ impl UsageRecorder {
         if n > 0 {
             tracing::info!(rows = n, "pruned usage history older than 90 days");
         }
-        Ok(n)
+        let m = self
+            .store
+            .prune_sessions_and_attempts(now, now - 3600)
+            .await?;
+        if m > 0 {
+            tracing::info!(rows = m, "pruned expired sessions and old sign-in attempts");
+        }
+        Ok(n + m)
     }
 
     /// Flushes every `interval` until `shutdown` resolves, then flushes once more.

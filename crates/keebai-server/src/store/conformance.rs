@@ -68,6 +68,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     roles_and_permissions(&*store).await;
     users_and_roles(&*store).await;
     sessions(&*store).await;
+    super::conformance_housekeeping::run_all(&*store).await;
     tokens_round_trip_and_order(&*store).await;
     limit_counts_only_active(&*store).await;
     limit_holds_under_concurrency(Arc::clone(&store)).await;

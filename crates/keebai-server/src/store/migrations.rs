@@ -165,6 +165,16 @@ UPDATE roles SET permissions = substr(permissions, 1, length(permissions) - 1) |
    AND permissions NOT LIKE '%developer.rotate_self%'
 "#,
     ),
+    (
+        8,
+        // Housekeeping reads: a user's sessions newest first (the per-user cap), expired
+        // sessions and old sign-in attempts (pruning).
+        r#"
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE INDEX sign_in_attempts_by_at ON sign_in_attempts (at)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -10,6 +10,7 @@
 //! engine's own module.
 
 pub mod conformance;
+pub mod conformance_housekeeping;
 pub mod conformance_rotation;
 pub mod conformance_usage;
 pub mod migrations;
@@ -83,6 +84,12 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>>;
     async fn delete_session(&self, hash: &str) -> StoreResult<()>;
+    /// Ends the user's sessions beyond the `keep` newest; returns how many ended.
+    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64>;
+    /// Housekeeping: deletes sessions expired at `now` and sign-in attempts older than
+    /// `attempts_before`; returns how many rows went.
+    async fn prune_sessions_and_attempts(&self, now: i64, attempts_before: i64)
+        -> StoreResult<u64>;
 
     // --- sign-in throttling
     /// Records a sign-in attempt `id` for `account` at `now`, drops the account's attempts

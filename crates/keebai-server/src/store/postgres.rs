@@ -642,6 +642,34 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64> {
+        let c = self.client().await?;
+        Ok(c.execute(
+            "DELETE FROM sessions WHERE user_id = $1 AND hash NOT IN
+               (SELECT hash FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, hash DESC LIMIT $2)",
+            &[&user_id, &i64::from(keep)],
+        )
+        .await?)
+    }
+
+    async fn prune_sessions_and_attempts(
+        &self,
+        now: i64,
+        attempts_before: i64,
+    ) -> StoreResult<u64> {
+        let c = self.client().await?;
+        let a = c
+            .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now])
+            .await?;
+        let b = c
+            .execute(
+                "DELETE FROM sign_in_attempts WHERE at < $1",
+                &[&attempts_before],
+            )
+            .await?;
+        Ok(a + b)
+    }
+
     async fn begin_sign_in_attempt(
         &self,
         account: &str,

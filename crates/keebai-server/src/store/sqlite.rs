@@ -602,6 +602,35 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64> {
+        let u = user_id.to_owned();
+        self.with_conn(move |c| {
+            c.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND hash NOT IN
+                   (SELECT hash FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC, hash DESC LIMIT ?2)",
+                params![u, keep],
+            )
+            .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn prune_sessions_and_attempts(
+        &self,
+        now: i64,
+        attempts_before: i64,
+    ) -> StoreResult<u64> {
+        self.with_conn(move |c| {
+            let a = c.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            let b = c.execute(
+                "DELETE FROM sign_in_attempts WHERE at < ?1",
+                [attempts_before],
+            )?;
+            Ok((a + b) as u64)
+        })
+        .await
+    }
+
     async fn begin_sign_in_attempt(
         &self,
         account: &str,
