@@ -15,7 +15,8 @@ cd "$ROOT"
 fail() { echo "test-tauri-cli: $*" >&2; exit 1; }
 
 [ -f tauri.conf.json ] && [ ! -L tauri.conf.json ] || fail "tauri.conf.json is not a file at the root"
-found="$(find . -name 'tauri*.conf.json*' -not -path './target/*' -not -path '*/node_modules/*' | sort)"
+found="$(find . \( -path ./target -o -path ./.git -o -name node_modules \) -prune -o \
+  -name 'tauri*.conf.json*' -print | sort)"
 [ "$found" = "./tauri.conf.json" ] || fail "Tauri configs other than ./tauri.conf.json: $found"
 
 tauri=(npx --no-install --prefix ui tauri)
