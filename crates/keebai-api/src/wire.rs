@@ -330,12 +330,28 @@ pub struct UsageBucket {
 }
 
 /// `GET /v1/tokens/{id}/usage`: hourly counts of successful requests over the last 90 days
-/// (hours without use are left out), oldest first, and the address of the latest use.
+/// (hours without use are left out), oldest first, the address of the latest use, and every
+/// address it was used from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenUsage {
     pub buckets: Vec<UsageBucket>,
     pub last_used_ip: Option<String>,
+    /// The client addresses the token was used from, most recently seen first; at most 50
+    /// (the least recently seen are dropped).
+    #[serde(default)]
+    pub addresses: Vec<UsageAddress>,
+}
+
+/// One client address a token was used from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UsageAddress {
+    pub ip: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// Successful requests from it.
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

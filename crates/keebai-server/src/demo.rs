@@ -7,7 +7,7 @@ use keebai_api::TokenSecret;
 use crate::domain::permissions::{self, MANAGE_TOKENS};
 use crate::domain::usage::{hour_of, RETENTION_HOURS};
 use crate::domain::{new_id, now, passwords, Service};
-use crate::store::{MessageRow, RoleRow, TokenRow, TokenUse, UserRow};
+use crate::store::{AddressUse, MessageRow, RoleRow, TokenRow, TokenUse, UserRow};
 
 /// A demo account and its password, for printing.
 #[derive(Debug, Clone)]
@@ -233,21 +233,29 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// A plausible usage history for a demo token: office hours on weekdays, from its creation
-/// (or 90 days ago) to its last use, with counts that vary by token and hour. Deterministic,
-/// so every demo looks the same.
+/// A plausible usage history for a demo token from its creation (or 90 days ago) to its last
+/// use, deterministic so every demo looks the same: office hours on weekdays; a nightly sync
+/// runs at 02:00–03:59 UTC every day, weekends included; the analytics export also runs on
+/// weekend afternoons; and the support bot was used from a new address yesterday.
 fn usage_history(token: &TokenRow, last_at: i64, now: i64) -> TokenUse {
     let start = hour_of(token.created_at.max(now - (RETENTION_HOURS - 1) * 3600));
     let seed = token
         .name
         .bytes()
         .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let nightly = token.name.contains("nightly");
+    let weekends = token.name.starts_with("Analytics");
     let mut hours = Vec::new();
     let mut hour = start;
     while hour <= hour_of(last_at) {
         let (day, hour_of_day) = (hour.div_euclid(DAY), hour.rem_euclid(DAY) / 3600);
         let weekday = (day + 3).rem_euclid(7) < 5; // 1970-01-01 was a Thursday
-        if weekday && (8..18).contains(&hour_of_day) {
+        let active = if nightly {
+            (2..4).contains(&hour_of_day)
+        } else {
+            (weekday || weekends) && (8..18).contains(&hour_of_day)
+        };
+        if active {
             let mix = seed ^ (hour as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let count = (mix >> 33) % 40;
             if count > 0 {
@@ -257,12 +265,33 @@ fn usage_history(token: &TokenRow, last_at: i64, now: i64) -> TokenUse {
         hour += 3600;
     }
     hours.push((hour_of(last_at), 1));
+    let total: u64 = hours.iter().map(|(_, n)| n).sum();
+    // Addresses from the documentation ranges (RFC 5737).
+    let usual = format!("203.0.113.{}", 10 + seed % 200);
+    let mut addresses = vec![AddressUse {
+        ip: usual.clone(),
+        first_seen: start,
+        last_seen: last_at,
+        count: total,
+    }];
+    let mut last_ip = usual;
+    if token.name.starts_with("Support") && last_at > now - DAY {
+        let new_ip = "198.51.100.23".to_owned();
+        addresses[0].last_seen = last_at - DAY - 3 * 3600;
+        addresses.push(AddressUse {
+            ip: new_ip.clone(),
+            first_seen: now - DAY,
+            last_seen: last_at,
+            count: 12,
+        });
+        last_ip = new_ip;
+    }
     TokenUse {
         token_id: token.id.clone(),
         last_at,
-        // An address from the documentation range (RFC 5737).
-        last_ip: Some(format!("203.0.113.{}", 10 + seed % 200)),
+        last_ip: Some(last_ip),
         hours,
+        addresses,
     }
 }
 

@@ -109,7 +109,10 @@ async fn a_refused_request_is_not_a_use() {
         .get(&format!("/v1/tokens/{id}/usage"), &dev.session)
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(usage, json!({"buckets": [], "last_used_ip": null}));
+    assert_eq!(
+        usage,
+        json!({"buckets": [], "last_used_ip": null, "addresses": []})
+    );
 }
 
 #[tokio::test]
@@ -184,4 +187,68 @@ async fn an_auditor_of_another_tenant_gets_404() {
     let path = format!("/v1/tokens/{}/usage", record["id"].as_str().expect("id"));
     let (s, body) = srv.get(&path, session).await;
     assert_error(s, &body, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn every_client_address_is_kept_with_its_first_and_last_use_and_count() {
+    let srv = TestServer::start().await;
+    let dev = srv.user_with(DEV).await;
+    let (reader, record) = srv.mint(&dev, "reader", &["messages.read"], None).await;
+    let id = record["id"].as_str().expect("id");
+    let from = |addr: &str| {
+        reqwest::Client::builder()
+            .local_address(addr.parse::<std::net::IpAddr>().expect("ip"))
+            .build()
+            .expect("client")
+    };
+    let before = Utc::now() - chrono::Duration::seconds(1);
+    for (addr, n) in [("127.0.0.2", 3), ("127.0.0.3", 2), ("127.0.0.2", 1)] {
+        for _ in 0..n {
+            let r = from(addr)
+                .get(srv.url("/v1/messages"))
+                .bearer_auth(&reader)
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    // Refused requests are not uses, from any address.
+    let r = from("127.0.0.4")
+        .post(srv.url("/v1/messages"))
+        .bearer_auth(&reader)
+        .json(&json!({"body": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The same answer before and after the flush: pending uses are merged in.
+    for _ in 0..2 {
+        let (s, usage) = srv
+            .get(&format!("/v1/tokens/{id}/usage"), &dev.session)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{usage}");
+        let addrs = usage["addresses"].as_array().expect("addresses");
+        let ips: Vec<&str> = addrs
+            .iter()
+            .map(|a| a["ip"].as_str().expect("ip"))
+            .collect();
+        assert_eq!(ips, ["127.0.0.2", "127.0.0.3"], "most recently seen first");
+        assert_eq!(addrs[0]["count"], 4);
+        assert_eq!(addrs[1]["count"], 2);
+        let first: DateTime<Utc> = addrs[0]["first_seen"]
+            .as_str()
+            .expect("t")
+            .parse()
+            .expect("time");
+        let last: DateTime<Utc> = addrs[0]["last_seen"]
+            .as_str()
+            .expect("t")
+            .parse()
+            .expect("time");
+        assert!(first >= before && last > first, "{first} {last}");
+        assert_eq!(usage["last_used_ip"], "127.0.0.2");
+        TestServer::wait_for_flush().await;
+    }
 }

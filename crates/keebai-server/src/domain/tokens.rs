@@ -3,7 +3,7 @@
 
 use keebai_api::wire::{
     CreateTokenRequest, CreateTokenResponse, CreatedSecret, TokenList, TokenRecord, TokenStatus,
-    TokenUsage, UsageBucket, ACTIVE_TOKEN_LIMIT,
+    TokenUsage, UsageAddress, UsageBucket, ACTIVE_TOKEN_LIMIT,
 };
 use keebai_api::TokenSecret;
 
@@ -114,8 +114,18 @@ impl Service {
         };
         let since = usage::hour_of(now().timestamp()) - (usage::RETENTION_HOURS - 1) * 3600;
         let stored = self.store.token_usage(&row.id, since).await?;
-        let (hours, last_used_ip) = self.usage.with_pending(&row, stored, since);
+        let mut addresses = self.store.token_addresses(&row.id).await?;
+        let (hours, last_used_ip) = self.usage.with_pending(&row, stored, &mut addresses, since);
         Ok(TokenUsage {
+            addresses: addresses
+                .into_iter()
+                .map(|a| UsageAddress {
+                    ip: a.ip,
+                    first_seen: from_ts(a.first_seen),
+                    last_seen: from_ts(a.last_seen),
+                    count: a.count,
+                })
+                .collect(),
             buckets: hours
                 .into_iter()
                 .map(|(hour, count)| UsageBucket {

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::store::{DynStore, TokenRow, TokenUse, UseWrites};
+use crate::store::{AddressUse, DynStore, TokenRow, TokenUse, UseWrites};
 
 /// How far back usage history goes (90 days, in hours).
 pub const RETENTION_HOURS: i64 = 90 * 24;
@@ -32,11 +32,27 @@ struct Pending {
     last_ip: Option<IpAddr>,
     /// `(hour, count)`, in the order first seen; nearly always one entry.
     hours: Vec<(i64, u64)>,
+    /// Per address seen since the last flush; nearly always one entry.
+    addresses: Vec<AddressUse>,
 }
 
 impl Pending {
     fn add(&mut self, at: i64, ip: Option<IpAddr>, count: u64) {
         self.merge(at, ip, [(hour_of(at), count)]);
+        if let Some(ip) = ip {
+            self.merge_addresses([AddressUse {
+                ip: ip.to_string(),
+                first_seen: at,
+                last_seen: at,
+                count,
+            }]);
+        }
+    }
+
+    fn merge_addresses(&mut self, seen: impl IntoIterator<Item = AddressUse>) {
+        for a in seen {
+            merge_address(&mut self.addresses, a);
+        }
     }
 
     fn merge(&mut self, at: i64, ip: Option<IpAddr>, hours: impl IntoIterator<Item = (i64, u64)>) {
@@ -47,6 +63,18 @@ impl Pending {
         for (hour, count) in hours {
             add_to_hour(&mut self.hours, hour, count);
         }
+    }
+}
+
+/// Adds one address's uses to a list of them.
+fn merge_address(list: &mut Vec<AddressUse>, a: AddressUse) {
+    match list.iter_mut().find(|m| m.ip == a.ip) {
+        Some(m) => {
+            m.first_seen = m.first_seen.min(a.first_seen);
+            m.last_seen = m.last_seen.max(a.last_seen);
+            m.count += a.count;
+        }
+        None => list.push(a),
     }
 }
 
@@ -93,16 +121,22 @@ impl UsageRecorder {
     /// A token's usage as stored — its row and its hourly counts from `since_hour` on — with
     /// this replica's not-yet-flushed uses added, so a usage answer includes what this replica
     /// has counted so far (other replicas' counts arrive with their next flush). Returns the
-    /// hours, oldest first, and the latest use's address.
+    /// hours, oldest first, and the latest use's address; `addresses` gains the pending ones.
     pub fn with_pending(
         &self,
         token: &TokenRow,
         mut hours: Vec<(i64, u64)>,
+        addresses: &mut Vec<AddressUse>,
         since_hour: i64,
     ) -> (Vec<(i64, u64)>, Option<String>) {
         let mut last_ip = token.last_used_ip.clone();
         let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = map.get(&token.id) {
+            for a in &p.addresses {
+                merge_address(addresses, a.clone());
+            }
+            addresses.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(b.ip.cmp(&a.ip)));
+            addresses.truncate(crate::store::MAX_ADDRESSES as usize);
             for &(hour, count) in p.hours.iter().filter(|(h, _)| *h >= since_hour) {
                 add_to_hour(&mut hours, hour, count);
             }
@@ -125,6 +159,7 @@ impl UsageRecorder {
                     last_at: p.last_at,
                     last_ip: p.last_ip.map(|ip| ip.to_string()),
                     hours: p.hours,
+                    addresses: p.addresses,
                 })
                 .collect()
         };
@@ -146,9 +181,9 @@ impl UsageRecorder {
                 let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
                 for u in batch {
                     let ip = u.last_ip.and_then(|s| s.parse().ok());
-                    map.entry(u.token_id)
-                        .or_default()
-                        .merge(u.last_at, ip, u.hours);
+                    let p = map.entry(u.token_id).or_default();
+                    p.merge(u.last_at, ip, u.hours);
+                    p.merge_addresses(u.addresses);
                 }
                 Err(e.into())
             }

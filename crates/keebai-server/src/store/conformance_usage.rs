@@ -10,7 +10,59 @@ use super::*;
 pub async fn run_all(store: Arc<dyn Store>) {
     last_used_only_moves_forward_with_its_address(&*store).await;
     hourly_counts_add_up_and_old_hours_are_pruned(&*store).await;
-    concurrent_flushes_lose_no_count(store).await;
+    concurrent_flushes_lose_no_count(Arc::clone(&store)).await;
+    addresses_merge_and_keep_the_most_recent(&*store).await;
+}
+
+pub async fn addresses_merge_and_keep_the_most_recent(store: &dyn Store) {
+    let t = new_token(store).await;
+    let seen = |ip: &str, first: i64, last: i64, count: u64| AddressUse {
+        ip: ip.to_owned(),
+        first_seen: first,
+        last_seen: last,
+        count,
+    };
+    let batch = |addresses: Vec<AddressUse>| TokenUse {
+        token_id: t.id.clone(),
+        last_at: addresses.iter().map(|a| a.last_seen).max().unwrap_or(0),
+        last_ip: None,
+        hours: Vec::new(),
+        addresses,
+    };
+    store
+        .record_token_use(&[batch(vec![seen("10.0.0.1", 100, 200, 3)])])
+        .await
+        .expect("first");
+    // Another replica's batch: an earlier first sighting, a later last one, counts add.
+    store
+        .record_token_use(&[
+            batch(vec![
+                seen("10.0.0.1", 50, 150, 2),
+                seen("10.0.0.2", 300, 300, 1),
+            ]),
+            batch(vec![seen("10.0.0.1", 120, 400, 1)]),
+        ])
+        .await
+        .expect("second");
+    let got = store.token_addresses(&t.id).await.expect("read");
+    assert_eq!(
+        got,
+        [seen("10.0.0.1", 50, 400, 6), seen("10.0.0.2", 300, 300, 1)],
+        "most recently seen first"
+    );
+    // 60 more addresses: only the 50 most recently seen stay.
+    let many: Vec<_> = (0..60)
+        .map(|i| seen(&format!("192.0.2.{i}"), 1000 + i, 1000 + i, 1))
+        .collect();
+    store.record_token_use(&[batch(many)]).await.expect("many");
+    let got = store.token_addresses(&t.id).await.expect("read");
+    assert_eq!(got.len(), MAX_ADDRESSES as usize);
+    assert_eq!(got[0].ip, "192.0.2.59");
+    assert_eq!(got[49].ip, "192.0.2.10");
+    assert!(
+        got.iter().all(|a| !a.ip.starts_with("10.")),
+        "the oldest went"
+    );
 }
 
 fn use_of(token: &TokenRow, at: i64, ip: &str, hours: &[(i64, u64)]) -> TokenUse {
@@ -19,6 +71,12 @@ fn use_of(token: &TokenRow, at: i64, ip: &str, hours: &[(i64, u64)]) -> TokenUse
         last_at: at,
         last_ip: Some(ip.to_owned()),
         hours: hours.to_vec(),
+        addresses: vec![AddressUse {
+            ip: ip.to_owned(),
+            first_seen: at,
+            last_seen: at,
+            count: hours.iter().map(|(_, n)| n).sum(),
+        }],
     }
 }
 
@@ -55,6 +113,7 @@ pub async fn last_used_only_moves_forward_with_its_address(store: &dyn Store) {
         last_at: 900,
         last_ip: None,
         hours: vec![(0, 5)],
+        addresses: Vec::new(),
     };
     let w = store
         .record_token_use(&[use_of(&t, 400, "10.0.0.2", &[(0, 1)]), missing])

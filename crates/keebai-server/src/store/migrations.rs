@@ -175,6 +175,22 @@ CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE INDEX sign_in_attempts_by_at ON sign_in_attempts (at)
 "#,
     ),
+    (
+        9,
+        // The client addresses each token was used from (`GET /v1/tokens/{id}/usage`), at most
+        // `store::MAX_ADDRESSES` per token (the least recently seen are dropped), written in
+        // the same batches as the hourly counts.
+        r#"
+CREATE TABLE token_addresses (
+    token_id TEXT NOT NULL REFERENCES tokens(id),
+    ip TEXT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    last_seen BIGINT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (token_id, ip)
+)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

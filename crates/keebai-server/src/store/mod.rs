@@ -141,6 +141,8 @@ pub trait Store: Send + Sync + 'static {
     /// only ever moved forward, and hourly counts are added to what other replicas wrote.
     /// Uses of tokens that no longer exist are ignored.
     async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites>;
+    /// The token's client addresses, most recently seen first.
+    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>>;
     /// The token's hourly counts `(hour, count)` from `since_hour` on, oldest first.
     async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>>;
     /// Deletes hourly counts before `before_hour`; returns how many.
@@ -230,13 +232,29 @@ impl CacheCoherence for LocalCoherence {
 pub(crate) struct NormalizedUses {
     pub last: Vec<(String, i64, Option<String>)>,
     pub hours: Vec<(String, i64, i64)>,
+    /// `(token id, address)`, merged per pair, sorted like the rest.
+    pub addresses: Vec<(String, AddressUse)>,
 }
+
+/// Most client addresses kept per token; beyond it the least recently seen are dropped.
+pub const MAX_ADDRESSES: u32 = 50;
 
 pub(crate) fn normalize_uses(uses: &[TokenUse]) -> NormalizedUses {
     use std::collections::BTreeMap;
     let mut last: BTreeMap<&str, (i64, Option<&str>)> = BTreeMap::new();
     let mut hours: BTreeMap<(&str, i64), u64> = BTreeMap::new();
+    let mut addresses: BTreeMap<(&str, &str), AddressUse> = BTreeMap::new();
     for u in uses {
+        for a in &u.addresses {
+            addresses
+                .entry((&u.token_id, &a.ip))
+                .and_modify(|m| {
+                    m.first_seen = m.first_seen.min(a.first_seen);
+                    m.last_seen = m.last_seen.max(a.last_seen);
+                    m.count += a.count;
+                })
+                .or_insert_with(|| a.clone());
+        }
         let e = last
             .entry(&u.token_id)
             .or_insert((u.last_at, u.last_ip.as_deref()));
@@ -256,6 +274,10 @@ pub(crate) fn normalize_uses(uses: &[TokenUse]) -> NormalizedUses {
             .into_iter()
             .filter(|(_, n)| *n > 0)
             .map(|((id, hour), n)| (id.to_owned(), hour, i64::try_from(n).unwrap_or(i64::MAX)))
+            .collect(),
+        addresses: addresses
+            .into_iter()
+            .map(|((id, _), a)| (id.to_owned(), a))
             .collect(),
     }
 }

@@ -122,6 +122,18 @@ pub struct TokenUse {
     /// `(hour, count)`: the hour as unix seconds divisible by 3600, and the successful
     /// requests in it.
     pub hours: Vec<(i64, u64)>,
+    /// Per client address: when first and last seen in this batch, and how many uses.
+    pub addresses: Vec<AddressUse>,
+}
+
+/// One client address of a token: as batched by a replica, or as stored (then the times
+/// span every batch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressUse {
+    pub ip: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub count: u64,
 }
 
 /// What one flush wrote.

@@ -940,8 +940,68 @@ impl Store for PgStore {
                 .await?;
             w.buckets = tx.execute(&add, &[&h_ids, &hours, &counts]).await?;
         }
+        if !batch.addresses.is_empty() {
+            let a = &batch.addresses;
+            let a_ids: Vec<&str> = a.iter().map(|(id, _)| id.as_str()).collect();
+            let ips: Vec<&str> = a.iter().map(|(_, u)| u.ip.as_str()).collect();
+            let firsts: Vec<i64> = a.iter().map(|(_, u)| u.first_seen).collect();
+            let lasts: Vec<i64> = a.iter().map(|(_, u)| u.last_seen).collect();
+            let counts: Vec<i64> = a
+                .iter()
+                .map(|(_, u)| i64::try_from(u.count).unwrap_or(i64::MAX))
+                .collect();
+            let seen = tx
+                .prepare_cached(
+                    r#"INSERT INTO token_addresses (token_id, ip, first_seen, last_seen, count)
+                       SELECT b.id, b.ip, b.first_seen, b.last_seen, b.count
+                       FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
+                            AS b(id, ip, first_seen, last_seen, count)
+                       WHERE EXISTS (SELECT 1 FROM tokens t WHERE t.id = b.id)
+                       ORDER BY b.id COLLATE "C", b.ip COLLATE "C"
+                       ON CONFLICT (token_id, ip) DO UPDATE SET
+                          first_seen = LEAST(token_addresses.first_seen, EXCLUDED.first_seen),
+                          last_seen = GREATEST(token_addresses.last_seen, EXCLUDED.last_seen),
+                          count = token_addresses.count + EXCLUDED.count"#,
+                )
+                .await?;
+            tx.execute(&seen, &[&a_ids, &ips, &firsts, &lasts, &counts])
+                .await?;
+            let trim = tx
+                .prepare_cached(
+                    r#"DELETE FROM token_addresses d
+                       USING (SELECT token_id, ip, ROW_NUMBER() OVER (
+                                  PARTITION BY token_id ORDER BY last_seen DESC, ip COLLATE "C" DESC) AS n
+                              FROM token_addresses WHERE token_id = ANY($1::text[])) r
+                       WHERE d.token_id = r.token_id AND d.ip = r.ip AND r.n > $2::bigint"#,
+                )
+                .await?;
+            tx.execute(&trim, &[&a_ids, &i64::from(MAX_ADDRESSES)])
+                .await?;
+        }
         tx.commit().await?;
         Ok(w)
+    }
+
+    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                r#"SELECT ip, first_seen, last_seen, count FROM token_addresses
+                   WHERE token_id = $1 ORDER BY last_seen DESC, ip COLLATE "C" DESC"#,
+            )
+            .await?;
+        c.query(&st, &[&token_id])
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(AddressUse {
+                    ip: r.try_get(0)?,
+                    first_seen: r.try_get(1)?,
+                    last_seen: r.try_get(2)?,
+                    count: u64::try_from(r.try_get::<_, i64>(3)?).unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>> {

@@ -815,9 +815,54 @@ impl Store for SqliteStore {
                 for (id, h, n) in &batch.hours {
                     w.buckets += hour.execute(params![id, h, n])? as u64;
                 }
+                let mut seen = tx.prepare_cached(
+                    "INSERT INTO token_addresses (token_id, ip, first_seen, last_seen, count)
+                     SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1)
+                     ON CONFLICT (token_id, ip) DO UPDATE SET
+                        first_seen = min(token_addresses.first_seen, excluded.first_seen),
+                        last_seen = max(token_addresses.last_seen, excluded.last_seen),
+                        count = token_addresses.count + excluded.count",
+                )?;
+                let mut trim = tx.prepare_cached(
+                    "DELETE FROM token_addresses WHERE token_id = ?1 AND ip NOT IN
+                       (SELECT ip FROM token_addresses WHERE token_id = ?1
+                        ORDER BY last_seen DESC, ip DESC LIMIT ?2)",
+                )?;
+                for (id, a) in &batch.addresses {
+                    let n = i64::try_from(a.count).unwrap_or(i64::MAX);
+                    seen.execute(params![id, a.ip, a.first_seen, a.last_seen, n])?;
+                }
+                // Sorted by token id: each token is trimmed once, after all its addresses.
+                let mut ids: Vec<&str> = batch.addresses.iter().map(|(id, _)| id.as_str()).collect();
+                ids.dedup();
+                for id in ids {
+                    trim.execute(params![id, MAX_ADDRESSES])?;
+                }
             }
             tx.commit()?;
             Ok(w)
+        })
+        .await
+    }
+
+    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>> {
+        let id = token_id.to_owned();
+        self.with_read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT ip, first_seen, last_seen, count FROM token_addresses
+                 WHERE token_id = ?1 ORDER BY last_seen DESC, ip DESC",
+            )?;
+            let rows = s
+                .query_map([id], |r| {
+                    Ok(AddressUse {
+                        ip: r.get(0)?,
+                        first_seen: r.get(1)?,
+                        last_seen: r.get(2)?,
+                        count: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                    })
+                })?
+                .collect();
+            rows
         })
         .await
     }
