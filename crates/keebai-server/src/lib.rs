@@ -6,7 +6,7 @@
 //!   `{error: {code, message}}` body, credential extraction and the OpenAPI document;
 //! * [`domain`] — the rules in plain Rust: authentication (with a coherent credential cache),
 //!   sign-in, the token lifecycle, roles and users, audit events, batched usage tracking
-//!   (last used, its address, hourly counts), the message resource with its listing cache;
+//!   (last used, its addresses, hourly counts), the message resource;
 //! * [`store`] — the [`store::Store`] trait with SQLite and PostgreSQL engines, their shared
 //!   migrations and the conformance suite both must pass.
 //!

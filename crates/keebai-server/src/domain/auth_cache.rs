@@ -127,7 +127,6 @@ impl AuthCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::CacheCoherence;
 
     fn user() -> UserRow {
         UserRow {
@@ -162,20 +161,6 @@ mod tests {
         assert!(c.get("h").is_some());
         c.invalidate().await.expect("publish");
         assert!(c.get("h").is_none());
-    }
-
-    #[tokio::test]
-    async fn a_data_only_change_keeps_entries_and_a_credential_change_drops_them() {
-        let coherence = Arc::new(crate::store::LocalCoherence::default());
-        let c = AuthCache::new(Some(coherence.clone()));
-        c.put("h".into(), session(), user(), BTreeSet::new(), c.epoch());
-        coherence.publish_data().await.expect("publish data");
-        assert!(
-            c.get("h").is_some(),
-            "a message post leaves credentials cached"
-        );
-        coherence.publish().await.expect("publish");
-        assert!(c.get("h").is_none(), "a revoke does not");
     }
 
     #[test]

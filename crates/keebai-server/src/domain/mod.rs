@@ -9,8 +9,8 @@
 //! * [`rotation`] — replacing a token by its owner or by itself, retry-safe;
 //! * [`admin`] — tenants, roles and users, with [`admin_guard`] keeping every tenant
 //!   administrable;
-//! * [`messages`] — the small resource API that proves tokens work, its listings cached
-//!   per tenant by [`listing_cache`] (coherent with every write, like [`auth_cache`]);
+//! * [`messages`] — the small resource API that proves tokens work (read from the store on
+//!   every request);
 //! * [`usage`] — `last_used_at`, its address and hourly counts, recorded in memory for each
 //!   successful request and flushed in batches;
 //! * [`audit`] — audit events.
@@ -21,7 +21,6 @@ pub mod audit;
 pub mod auth;
 pub mod auth_cache;
 pub mod error;
-pub mod listing_cache;
 pub mod messages;
 pub mod newtypes;
 pub mod passwords;
@@ -73,7 +72,6 @@ pub struct Service {
     pub settings: Settings,
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
-    pub listings: listing_cache::ListingCache,
     first_uses: rotation::FirstUses,
     /// Held by role and user-role changes while they check and write, so two changes in this
     /// process cannot together leave a tenant without an administrator (`admin_guard`).
@@ -88,11 +86,9 @@ impl Service {
         let throttle =
             throttle::SignInThrottle::new(settings.sign_in_limits, settings.sign_in_window);
         let coherence = store.cache_coherence();
-        let auth_cache = auth_cache::AuthCache::new(coherence.clone());
-        let listings = listing_cache::ListingCache::new(coherence);
+        let auth_cache = auth_cache::AuthCache::new(coherence);
         Arc::new(Self {
             auth_cache,
-            listings,
             first_uses: Default::default(),
             admin_changes: Default::default(),
             tenants: Default::default(),

@@ -15,7 +15,7 @@ use crate::domain::Service;
 #[utoipa::path(get, path = "/v1/messages", tag = "resources", operation_id = "list_messages", security(("bearer" = [])),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "needs messages.read")))]
 pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Response> {
-    // The body is already JSON (a `MessageList`), rendered once per listing change.
+    // The body is already JSON (a `MessageList`), rendered by the domain.
     let body = svc.messages_json(&p).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -175,21 +175,16 @@ pub trait CacheCoherence: Send + Sync + 'static {
     /// The current epoch — it moves on every announced change — or `None` while this process
     /// cannot be sure it would hear of a change (then no cache may be used).
     fn current(&self) -> Option<u64>;
-    /// The number of announced credential changes (it moves on [`CacheCoherence::publish`],
-    /// not on [`CacheCoherence::publish_data`]), or `None` like [`CacheCoherence::current`].
-    /// Credential caches stamp their entries with it.
+    /// The number of announced credential changes, or `None` like
+    /// [`CacheCoherence::current`]. Credential caches stamp their entries with it. It equals
+    /// the epoch unless a replica of an older build announced a data-only change (the message
+    /// listing cache it had), which this count leaves out.
     fn credentials(&self) -> Option<u64> {
         self.current()
     }
     /// Announces a committed change that can reduce a credential's validity or permissions,
     /// and returns once every live serving process has moved past it.
     async fn publish(&self) -> StoreResult<()>;
-    /// Announces a committed change that no credential depends on (a new message): the same
-    /// guarantee for caches stamped with [`CacheCoherence::current`], while credential caches
-    /// keep their entries.
-    async fn publish_data(&self) -> StoreResult<()> {
-        self.publish().await
-    }
     /// Stops using the cache for good and leaves the set of processes that publishers wait
     /// for. Call once this process has stopped serving (after draining on shutdown), so that
     /// changes made elsewhere in the next seconds do not wait for a process that is gone.
@@ -200,7 +195,6 @@ pub trait CacheCoherence: Send + Sync + 'static {
 #[derive(Debug, Default)]
 pub struct LocalCoherence {
     epoch: std::sync::atomic::AtomicU64,
-    credentials: std::sync::atomic::AtomicU64,
 }
 
 #[async_trait]
@@ -209,18 +203,7 @@ impl CacheCoherence for LocalCoherence {
         Some(self.epoch.load(std::sync::atomic::Ordering::Acquire))
     }
 
-    fn credentials(&self) -> Option<u64> {
-        Some(self.credentials.load(std::sync::atomic::Ordering::Acquire))
-    }
-
     async fn publish(&self) -> StoreResult<()> {
-        self.credentials
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Ok(())
-    }
-
-    async fn publish_data(&self) -> StoreResult<()> {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }

@@ -32,17 +32,14 @@
 //!   beat unchanged for [`LIVE`] as timed on the publisher's own monotonic clock — or
 //!   [`PUBLISH_DEADLINE`] has passed since the bump committed. A replica acks on notification
 //!   (an immediate heartbeat that carries the raised epoch).
-//! * **Two kinds of change.** A credential change (revoke, role change, sign-out) and a
-//!   data-only change (a message post, which only cached listings depend on) both bump the
-//!   epoch, so acknowledgements and fencing are one protocol; a data-only bump also raises
-//!   `data_bumps`. Credential-cache entries are stamped with the *credential count*,
-//!   `epoch − data_bumps`, which a data-only bump leaves alone — so posts never empty the
-//!   credential caches — while listings are stamped with the epoch itself. Both numbers are
-//!   always read together (one heartbeat row, one notification payload `epoch:data_bumps`)
-//!   and the count is raised before the epoch, so a process holding epoch ≥ N also holds the
-//!   count of N; the argument below, made for the epoch, therefore holds for the count. An
-//!   older replica's bump (bare epoch, no `data_bumps`) counts as a credential change, which
-//!   is the safe reading.
+//! * **Credential count.** Credential-cache entries are stamped with `epoch − data_bumps`.
+//!   This build bumps only the epoch, so the count moves with it; `data_bumps` grew when an
+//!   older build announced a message post (for a listing cache since removed), and reading it
+//!   keeps such a mixed-version cluster from emptying credential caches on every post. The
+//!   count and the epoch are always read together (one heartbeat row, one notification
+//!   payload `epoch:data_bumps`) and the count is raised before the epoch, so a process
+//!   holding epoch ≥ N also holds the count of N; the argument below, made for the epoch,
+//!   therefore holds for the count.
 //! * **Leaving.** A replica shutting down ([`CacheCoherence::leave`], after it has drained)
 //!   turns its cache off for good and deletes its row, so publishers stop waiting for it at
 //!   once instead of after [`LIVE`]. Deleting is safe for the reason in point 3 below: the
@@ -130,12 +127,10 @@ SELECT (SELECT epoch FROM auth_epoch WHERE id = 1),
        (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', 'ack') WHERE $4::boolean) n),
        (SELECT data_bumps FROM auth_epoch WHERE id = 1)"#;
 
-/// Bumps the epoch (and, for a data-only change, `data_bumps`: `$1`) and announces both as
-/// `epoch:data_bumps`; the notification is delivered when this commits.
+/// Bumps the epoch and announces it with the data-only bumps so far as `epoch:data_bumps`;
+/// the notification is delivered when this commits.
 const BUMP_SQL: &str = r#"WITH e AS (
-    UPDATE auth_epoch SET epoch = epoch + 1,
-                          data_bumps = data_bumps + CASE WHEN $1::boolean THEN 1 ELSE 0 END
-    WHERE id = 1 RETURNING epoch, data_bumps
+    UPDATE auth_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch, data_bumps
 )
 SELECT e.epoch, e.data_bumps,
        (SELECT count(*) FROM (SELECT pg_notify('keebai_auth', e.epoch::text || ':' || e.data_bumps::text)) n)
@@ -227,12 +222,12 @@ impl PgCoherence {
             && wall < inner.valid_until_wall.load(Ordering::Acquire)
     }
 
-    /// Announces a committed change (`data_only`: one that no credential depends on) and
-    /// waits until every live replica has the new epoch, or has fenced itself.
-    async fn publish_change(&self, data_only: bool) -> StoreResult<()> {
+    /// Announces a committed change and waits until every live replica has the new epoch, or
+    /// has fenced itself.
+    async fn publish_change(&self) -> StoreResult<()> {
         let inner = &self.inner;
         inner.ensure_started();
-        let (epoch, data_bumps, committed) = inner.bump(data_only).await?;
+        let (epoch, data_bumps, committed) = inner.bump().await?;
         // This process serves nothing stamped before the change from here on.
         inner.raise(epoch, data_bumps);
         let deadline = committed + PUBLISH_DEADLINE;
@@ -288,11 +283,7 @@ impl CacheCoherence for PgCoherence {
     }
 
     async fn publish(&self) -> StoreResult<()> {
-        self.publish_change(false).await
-    }
-
-    async fn publish_data(&self) -> StoreResult<()> {
-        self.publish_change(true).await
+        self.publish_change().await
     }
 
     async fn leave(&self) {
@@ -364,13 +355,13 @@ impl Inner {
     /// Bumps the epoch, retrying briefly: a bump whose outcome is unknown is simply redone
     /// (an extra epoch only costs cache misses). Returns the epoch, the data-only bumps so
     /// far, and when it was committed.
-    async fn bump(&self, data_only: bool) -> StoreResult<(u64, u64, Instant)> {
+    async fn bump(&self) -> StoreResult<(u64, u64, Instant)> {
         let give_up = Instant::now() + Duration::from_secs(2);
         loop {
             let attempt = async {
                 let c = self.pool.get().await?;
                 let st = c.prepare_cached(BUMP_SQL).await?;
-                let row = c.query_one(&st, &[&data_only]).await?;
+                let row = c.query_one(&st, &[]).await?;
                 let (epoch, data): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
                 Ok::<_, StoreError>((epoch, data))
             };

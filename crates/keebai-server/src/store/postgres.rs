@@ -16,8 +16,8 @@
 //!   domain's credential cache is kept coherent across replicas by
 //!   [`super::pg_coherence::PgCoherence`] (LISTEN/NOTIFY, heartbeats and a time fence), and the
 //!   domain publishes every revoke through it before answering, so every replica's next
-//!   request sees it. `KEEBAI_PG_AUTH_CACHE=off` turns the caches off (credentials and
-//!   message listings: every request reads the database).
+//!   request sees it. `KEEBAI_PG_AUTH_CACHE=off` turns the credential cache off (every
+//!   request reads the database).
 //! * **Last-used times** from each replica's batch are written in one statement that only moves
 //!   a stored time forward; the rows are locked in id order first, so two replicas flushing
 //!   overlapping batches cannot deadlock.
