@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "copy_created_token",
     "discard_created_token",
     "revoke_token",
+    "rotate_token",
     "set_clipboard_timeout",
 ];
 

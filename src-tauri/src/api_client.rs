@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use keebai_api::wire::{
-    CreateTokenRequest, CreateTokenResponse, ErrorBody, Me, PermissionList, SessionRequest,
-    SessionResponse, TokenList, TokenRecord,
+    CreateTokenRequest, CreateTokenResponse, ErrorBody, Me, PermissionList, RotateTokenRequest,
+    RotateTokenResponse, SessionRequest, SessionResponse, TokenList, TokenRecord,
 };
 use keebai_api::TokenSecret;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
@@ -98,6 +98,18 @@ impl ApiClient {
     pub async fn revoke_token(&self, session: &TokenSecret, id: &str) -> AppResult<TokenRecord> {
         let path = format!("v1/tokens/{}/revoke", encode_segment(id));
         self.send(self.authed(Method::POST, &path, session)?).await
+    }
+
+    /// `POST /v1/tokens/{id}/rotate`: like creation, the only answer carrying the new secret.
+    pub async fn rotate_token(
+        &self,
+        session: &TokenSecret,
+        id: &str,
+        request: &RotateTokenRequest,
+    ) -> AppResult<RotateTokenResponse> {
+        let path = format!("v1/tokens/{}/rotate", encode_segment(id));
+        let rb = self.authed(Method::POST, &path, session)?.json(request);
+        self.send(rb).await
     }
 
     fn request(&self, method: Method, path: &str) -> AppResult<RequestBuilder> {

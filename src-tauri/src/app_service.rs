@@ -17,6 +17,10 @@ use chrono::{DateTime, Utc};
 use keebai_api::wire::{CreateTokenRequest, Me, Password, SessionRequest, TokenRecord};
 use keebai_api::TokenSecret;
 
+mod rotation;
+
+pub use rotation::RetireChoice;
+
 use crate::api_client::ApiClient;
 use crate::cache::Cache;
 use crate::clipboard_guard::{ClearOutcome, ClipboardGuard, SecretClipboard};

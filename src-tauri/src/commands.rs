@@ -6,9 +6,10 @@ use keebai_api::wire::{Password, TokenRecord};
 use serde::Deserialize;
 use tauri::State;
 
-use crate::app_service::{AppService, NewToken, SignIn};
+use crate::app_service::{AppService, NewToken, RetireChoice, SignIn};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, SessionView, TokenListView,
+    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView, SessionView,
+    TokenListView,
 };
 use crate::error::AppResult;
 
@@ -100,6 +101,17 @@ pub fn discard_created_token(service: State<'_, AppService>) -> AppResult<()> {
 #[tauri::command]
 pub async fn revoke_token(service: State<'_, AppService>, id: String) -> AppResult<TokenRecord> {
     service.revoke_token(&id).await
+}
+
+/// The new secret goes to the one-time view; **Copy token** and closing it use
+/// `copy_created_token` and `discard_created_token`, as after creation.
+#[tauri::command]
+pub async fn rotate_token(
+    service: State<'_, AppService>,
+    id: String,
+    retire_choice: RetireChoice,
+) -> AppResult<RotatedTokenView> {
+    service.rotate_token(&id, retire_choice).await
 }
 
 #[tauri::command]

@@ -95,3 +95,13 @@ pub struct CreatedTokenView {
 pub struct CopyView {
     pub clear_after_seconds: u32,
 }
+
+/// The answer to a rotation: the new token's secret for the one-time view (held in Rust for
+/// **Copy token** exactly like a created one), the new record, and the old one as it now stands
+/// (its `expires_at` or `revoked_at` say when it stops working).
+#[derive(Debug, Serialize)]
+pub struct RotatedTokenView {
+    pub token: OneTimeSecret,
+    pub record: TokenRecord,
+    pub replaced: TokenRecord,
+}

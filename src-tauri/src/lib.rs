@@ -14,7 +14,8 @@
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached.
 //!
-//! The only secret the web view ever sees is a new token, once, in the creation answer.
+//! The only secret the web view ever sees is a new token, once, in the creation or rotation
+//! answer.
 
 pub mod api_client;
 pub mod app_service;
@@ -84,6 +85,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::copy_created_token,
             commands::discard_created_token,
             commands::revoke_token,
+            commands::rotate_token,
             commands::set_clipboard_timeout,
         ])
         .build(context)?;

@@ -6,7 +6,9 @@
 //! * `commands.rs` — the app's command layer (`AppService`) against the real server.
 //! * `keyring.rs` — the session vault against a real Secret Service (ignored by default).
 //! * `clipboard.rs` — the clipboard guard against a real X11 clipboard (ignored by default).
+//! * `rotation.rs` — rotation through the command layer: each retire choice, the refusals.
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
+//! * `rotation_window.rs` — rotating "now" in the real window (ignored by default).
 //! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
 //!

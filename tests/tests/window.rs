@@ -188,11 +188,14 @@ async fn create_copy_use_revoke_in_the_real_window() {
     // Revoke from the row's last column, confirming in the dialog that names it.
     let prefix = &token[..12];
     let row = format!("tr[data-prefix='{prefix}']");
-    wait_for(&c, &format!("{row} .actions-cell button"))
-        .await
-        .click()
-        .await
-        .expect("revoke");
+    wait_for(
+        &c,
+        &format!("{row} .actions-cell button[aria-label^='Revoke']"),
+    )
+    .await
+    .click()
+    .await
+    .expect("revoke");
     wait_for_text(&c, "[role=dialog]", "E2E smoke").await;
     screenshot(&c, "05-revoke-dialog").await;
     c.find(Locator::XPath(

@@ -2,9 +2,10 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { API_KEYS, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
+import { API_KEYS, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
+import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
 import DeveloperApiBanner from './components/DeveloperApiBanner.svelte';
@@ -25,6 +26,14 @@ export const ROUTES: readonly PageRoute[] = [
     component: ApiKeysPage,
     requires: 'developer.manage_tokens',
     gate: DeveloperApiBanner,
+    placement: 'nav',
+  },
+  // No gate: without the permission the screen is left out (API Keys' gate explains how to get it).
+  {
+    path: ROTATION,
+    label: 'Rotation',
+    component: RotationPage,
+    requires: 'developer.manage_tokens',
     placement: 'nav',
   },
   { path: SETTINGS, label: 'Settings', component: SettingsPage, requires: null, placement: 'nav' },

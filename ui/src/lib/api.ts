@@ -5,6 +5,8 @@ import type {
   AppError,
   CreatedTokenView,
   PermissionGroup,
+  RetireChoice,
+  RotatedTokenView,
   SessionView,
   TokenListView,
   TokenRecord,
@@ -39,5 +41,8 @@ export const api = {
   copyCreatedToken: () => call<{ clear_after_seconds: number }>('copy_created_token'),
   discardCreatedToken: () => call<void>('discard_created_token'),
   revokeToken: (id: string) => call<TokenRecord>('revoke_token', { id }),
+  // The new secret is copied and discarded with copyCreatedToken / discardCreatedToken.
+  rotateToken: (id: string, retireChoice: RetireChoice) =>
+    call<RotatedTokenView>('rotate_token', { id, retireChoice }),
   setClipboardTimeout: (seconds: number) => call<number>('set_clipboard_timeout', { seconds }),
 };

@@ -12,6 +12,10 @@ export interface TokenRecord {
   last_used_at: string | null;
   revoked_at: string | null;
   status: TokenStatus;
+  /** The token this one replaced by rotation (absent from older servers). */
+  rotated_from?: string | null;
+  /** The token that replaced this one by rotation. */
+  replaced_by?: string | null;
 }
 
 export interface TokenListView {
@@ -59,6 +63,16 @@ export interface SessionView {
 export interface CreatedTokenView {
   token: string;
   record: TokenRecord;
+}
+
+/** When the old token stops working after a rotation (the Rotate dialog's four choices). */
+export type RetireChoice = 'now' | 'after_1_hour' | 'after_24_hours' | 'on_first_use';
+
+export interface RotatedTokenView {
+  token: string;
+  record: TokenRecord;
+  /** The old token as it now stands: its expires_at or revoked_at say when it stops. */
+  replaced: TokenRecord;
 }
 
 /** The one error shape every command rejects with. Switch on `code`, never on `message`. */
