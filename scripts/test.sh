@@ -50,7 +50,7 @@ if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
   source .test-artifacts/pg.env
   export KEEBAI_TEST_PG_URL KEEBAI_REQUIRE_PG=1
   step "keebai-server on PostgreSQL (the same integration tests, plus replicas)"
-  KEEBAI_TEST_ENGINE=postgres cargo test --locked -p keebai-server
+  KEEBAI_TEST_ENGINE=postgres cargo test --locked -p keebai-server --features fault-injection
 fi
 
 step "secret hygiene: every log and database file of the server tests"

@@ -20,6 +20,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod domain;
+pub mod faults;
 pub mod http;
 pub mod server;
 pub mod store;

@@ -152,8 +152,11 @@ impl Service {
             .revoke_token(&before.id, now)
             .await?
             .ok_or(DomainError::NotFound)?;
-        self.auth_cache.invalidate().await?;
+        // Only a real change is announced: a loop of idempotent revokes must not empty every
+        // replica's cache.
         if before.revoked_at.is_none() {
+            crate::faults::after_commit("revoke");
+            self.auth_cache.invalidate().await?;
             self.audit(
                 principal.tenant_id(),
                 Some(&principal.user.id),

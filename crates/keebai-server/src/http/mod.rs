@@ -74,7 +74,7 @@ pub fn router(svc: Arc<Service>) -> Router {
             Arc::clone(&svc),
             pat_answers,
         ))
-        .with_state(svc);
+        .with_state(Arc::clone(&svc));
 
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -88,6 +88,10 @@ pub fn router(svc: Arc<Service>) -> Router {
         }))
         .layer(middleware::map_response(json_error_bodies))
         .layer(middleware::from_fn(refuse_credentials_in_url))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&svc),
+            refuse_on_clock_skew,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -166,6 +170,27 @@ fn token_headers(resp: &mut Response, call: &extract::PatCall) {
     }
     if let Some(Ok(v)) = required.map(|p| HeaderValue::from_str(&p)) {
         headers.insert(REQUIRED_PERMISSION, v);
+    }
+}
+
+/// A replica whose clock is too far off the database's cannot judge expiry, so it answers
+/// nothing but 503 (health checks included, so a load balancer takes it out of rotation).
+async fn refuse_on_clock_skew(
+    State(svc): State<Arc<Service>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match svc.store.clock_skew_ms() {
+        None => next.run(req).await,
+        Some(skew) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            keebai_api::wire::ErrorCode::Unavailable,
+            format!(
+                "this server's clock is {skew} ms off the database's (over the 1 s allowed), so it \
+                 cannot judge token expiry; it serves again once its time is synchronised"
+            ),
+        )
+        .into_response(),
     }
 }
 

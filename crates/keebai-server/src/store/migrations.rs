@@ -198,6 +198,17 @@ pub fn statements(sql: &str) -> impl Iterator<Item = &str> {
     sql.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Why a database whose schema is at `version`, newer than this build's, is refused: an older
+/// build could misread or damage what a newer one wrote.
+pub fn newer_schema_message(version: i64) -> String {
+    format!(
+        "the database schema is at version {version}, newer than this build knows ({}); \
+         upgrade keebai-server to a build that includes it (never run an older build on a \
+         database a newer one has migrated)",
+        latest()
+    )
+}
+
 /// The highest version this build knows.
 pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |(v, _)| *v)

@@ -15,7 +15,9 @@ pub mod conformance_rotation;
 pub mod conformance_usage;
 pub mod migrations;
 pub mod model;
+pub mod pg_clock;
 pub mod pg_coherence;
+pub mod pg_triggers;
 pub mod postgres;
 pub mod sqlite;
 
@@ -53,6 +55,13 @@ pub trait Store: Send + Sync + 'static {
     /// How credential caches stay coherent with this store, if they can: `None` means every
     /// authentication reads the database (see `domain::auth_cache`).
     fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
+        None
+    }
+
+    /// How far this process's clock is off the database's, in ms, when that is too far to
+    /// decide expiry safely (then the server stops serving); `None` when fine or when the
+    /// engine shares the process's clock (SQLite).
+    fn clock_skew_ms(&self) -> Option<i64> {
         None
     }
 

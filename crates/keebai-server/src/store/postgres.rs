@@ -66,6 +66,7 @@ pub struct PgStore {
     pool: Pool,
     /// `None` when `KEEBAI_PG_AUTH_CACHE=off`.
     coherence: Option<Arc<PgCoherence>>,
+    clock: Arc<super::pg_clock::ClockWatch>,
 }
 
 impl PgStore {
@@ -114,7 +115,12 @@ impl PgStore {
             Err(_) => true,
         };
         let coherence = cache_on.then(|| Arc::new(PgCoherence::new(pool.clone(), &config)));
-        let store = Self { pool, coherence };
+        let clock = super::pg_clock::ClockWatch::start(pool.clone()).await;
+        let store = Self {
+            pool,
+            coherence,
+            clock,
+        };
         store
             .migrate()
             .await
@@ -149,11 +155,10 @@ impl PgStore {
             .await?
             .try_get(0)?;
         if current > migrations::latest() {
-            tracing::warn!(
-                database = current,
-                build = migrations::latest(),
-                "the database schema is newer than this build; running anyway"
-            );
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "{}",
+                migrations::newer_schema_message(current)
+            )));
         }
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             for stmt in migrations::statements(sql) {
@@ -166,6 +171,7 @@ impl PgStore {
             .await?;
             tracing::info!(version, "applied PostgreSQL migration");
         }
+        tx.batch_execute(super::pg_triggers::TRIGGERS_SQL).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -384,6 +390,10 @@ const LOCK_USER: &str = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
 impl Store for PgStore {
     fn engine(&self) -> &'static str {
         "postgres"
+    }
+
+    fn clock_skew_ms(&self) -> Option<i64> {
+        self.clock.too_far()
     }
 
     fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {

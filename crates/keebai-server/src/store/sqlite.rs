@@ -192,6 +192,11 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         [],
         |r| r.get(0),
     )?;
+    if current > migrations::latest() {
+        return Err(rusqlite::Error::ToSqlConversionFailure(
+            migrations::newer_schema_message(current).into(),
+        ));
+    }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         for stmt in migrations::statements(sql) {
             tx.execute(stmt, [])?;

@@ -79,6 +79,11 @@ pub struct Replica {
 
 impl Replica {
     pub fn spawn(name: &'static str, db_url: &str) -> Self {
+        Self::spawn_with_env(name, db_url, &[])
+    }
+
+    /// [`Replica::spawn`] with extra environment variables (fault injection).
+    pub fn spawn_with_env(name: &'static str, db_url: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_keebai-server"))
             .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
             .env("KEEBAI_LOG_FORMAT", "json")
@@ -86,6 +91,7 @@ impl Replica {
             .env("RUST_LOG", "info,keebai_server::domain::usage=debug")
             .env_remove("KEEBAI_DB")
             .env_remove("KEEBAI_LISTEN")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
