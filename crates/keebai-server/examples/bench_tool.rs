@@ -7,6 +7,9 @@
 //! * `latency BASE SESSION N` — times N sequential create + revoke pairs; prints p50/p99 (ms).
 //! * `oracle BASE UNKNOWN REVOKED N` — interleaves N requests with an unknown and N with a
 //!   revoked token; prints the median and mean latency of each (µs) and their difference.
+//! * `flood BASE SESSION PAT N` — times N revokes (and N token checks with PAT) while idle,
+//!   then again while 200 bogus sign-ins run from ten loopback addresses (so each one reaches
+//!   the argon2 check); prints the p50s and the ratios.
 
 use std::time::{Duration, Instant};
 
@@ -28,7 +31,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("latency") => latency(&args[1], &args[2], args[3].parse()?).await,
         Some("oracle") => oracle(&args[1], &args[2], &args[3], args[4].parse()?).await,
-        _ => anyhow::bail!("usage: bench_tool seed|latency|oracle …"),
+        Some("flood") => flood(&args[1], &args[2], &args[3], args[4].parse()?).await,
+        _ => anyhow::bail!("usage: bench_tool seed|latency|oracle|flood …"),
     }
 }
 
@@ -175,6 +179,82 @@ async fn oracle(base: &str, unknown: &str, revoked: &str, n: usize) -> anyhow::R
         mean(&u),
         mean(&r),
         median(&r) - median(&u)
+    );
+    Ok(())
+}
+
+/// p50 of N revokes (each of a fresh token, minted untimed) and of N token checks.
+async fn revoke_and_check(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+    pat: &str,
+    n: usize,
+) -> anyhow::Result<(f64, f64)> {
+    let (mut revokes, mut checks) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let resp = http
+            .post(format!("{base}/v1/tokens"))
+            .bearer_auth(session)
+            .json(&serde_json::json!({"name": format!("flood {i}"), "scopes": ["messages.read"], "expires_at": null}))
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status() == 201, "create: {}", resp.status());
+        let body: serde_json::Value = resp.json().await?;
+        let id = body["record"]["id"].as_str().unwrap_or_default().to_owned();
+        let t = Instant::now();
+        let resp = http
+            .post(format!("{base}/v1/tokens/{id}/revoke"))
+            .bearer_auth(session)
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status() == 200, "revoke: {}", resp.status());
+        revokes.push(t.elapsed());
+        let t = Instant::now();
+        let resp = http
+            .get(format!("{base}/v1/me"))
+            .bearer_auth(pat)
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status() == 200, "check: {}", resp.status());
+        checks.push(t.elapsed());
+    }
+    revokes.sort();
+    checks.sort();
+    Ok((percentile(&revokes, 0.5), percentile(&checks, 0.5)))
+}
+
+async fn flood(base: &str, session: &str, pat: &str, n: usize) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let (idle_revoke, idle_check) = revoke_and_check(&http, base, session, pat, n).await?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut flooders = Vec::new();
+    for i in 0..200 {
+        let ip: std::net::IpAddr = format!("127.0.0.{}", 2 + i % 10).parse()?;
+        let client = reqwest::Client::builder().local_address(ip).build()?;
+        let url = format!("{base}/v1/sessions");
+        let stop = std::sync::Arc::clone(&stop);
+        flooders.push(tokio::spawn(async move {
+            let mut sent = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && sent < 3 {
+                let body = serde_json::json!({"tenant": "acme", "email": format!("nobody{i}@acme.test"), "password": "not-the-password"});
+                let _ = client.post(&url).json(&body).send().await;
+                sent += 1;
+            }
+            sent
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (busy_revoke, busy_check) = revoke_and_check(&http, base, session, pat, n).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut attempts = 0;
+    for f in flooders {
+        attempts += f.await?;
+    }
+    println!(
+        "idle_revoke_p50_ms={idle_revoke:.2} flood_revoke_p50_ms={busy_revoke:.2} revoke_ratio={:.2} idle_check_p50_ms={idle_check:.2} flood_check_p50_ms={busy_check:.2} check_ratio={:.2} sign_ins={attempts} n={n}",
+        busy_revoke / idle_revoke,
+        busy_check / idle_check
     );
     Ok(())
 }
