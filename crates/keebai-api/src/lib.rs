@@ -4,7 +4,7 @@
 //!   the OS CSPRNG, parsing presented credentials strictly, the displayable prefix and the
 //!   SHA-256 hash the server stores. [`TokenSecret`] is the secret type: redacted `Debug`,
 //!   zeroized on drop, constant-time equality.
-//! * [`wire`] — the JSON bodies of the HTTP contract (`shared/design/api-contract.md`), with
+//! * [`wire`] — the JSON bodies of the HTTP contract (`docs/api.md`), with
 //!   OpenAPI schemas behind the `openapi` feature.
 //!
 //! The secret-scanning rule for the format lives in `docs/secret-scanning.md`; a test here

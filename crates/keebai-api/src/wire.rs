@@ -1,4 +1,4 @@
-//! JSON bodies of the HTTP contract (`shared/design/api-contract.md`), shared by the server,
+//! JSON bodies of the HTTP contract (`docs/api.md`), shared by the server,
 //! the desktop app and the tests so that the two sides cannot drift apart.
 //!
 //! Requests refuse unknown fields (the contract answers them with 422). Times are
