@@ -20,6 +20,18 @@ const EVERYTHING: &[&str] = &[
     "admin.manage_users",
 ];
 
+/// The id of the tenant's built-in Member role.
+async fn member_role_id(srv: &TestServer, session: &str) -> Value {
+    let (_, roles) = srv.get("/v1/roles", session).await;
+    roles["roles"]
+        .as_array()
+        .expect("roles")
+        .iter()
+        .find(|r| r["name"] == "Member")
+        .expect("Member")["id"]
+        .clone()
+}
+
 #[tokio::test]
 async fn a_pat_cannot_create_users_or_change_or_assign_roles() {
     let srv = TestServer::start().await;
@@ -75,14 +87,7 @@ async fn a_pat_cannot_create_users_or_change_or_assign_roles() {
 async fn the_last_administrator_cannot_be_removed() {
     let srv = TestServer::start().await;
     let admin = srv.admin().await;
-    let (_, roles) = srv.get("/v1/roles", &admin.session).await;
-    let member_role = roles["roles"]
-        .as_array()
-        .expect("roles")
-        .iter()
-        .find(|r| r["name"] == "Member")
-        .expect("Member")["id"]
-        .clone();
+    let member_role = member_role_id(&srv, &admin.session).await;
     // The only admin demotes themself: refused, nothing changes.
     let (s, err) = srv
         .put(
@@ -159,14 +164,7 @@ async fn nobody_changes_the_roles_of_someone_who_outranks_them() {
             "contacts.read",
         ])
         .await;
-    let (_, roles) = srv.get("/v1/roles", &admin.session).await;
-    let member_role = roles["roles"]
-        .as_array()
-        .expect("roles")
-        .iter()
-        .find(|r| r["name"] == "Member")
-        .expect("Member")["id"]
-        .clone();
+    let member_role = member_role_id(&srv, &admin.session).await;
     let (s, err) = srv
         .put(
             &format!("/v1/users/{}/roles", admin.user_id),

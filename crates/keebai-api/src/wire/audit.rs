@@ -1,0 +1,54 @@
+//! Audit event bodies.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use super::Retire;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// The acting user's id (`null` for a failed sign-in to an unknown account).
+    pub actor: Option<String>,
+    /// `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
+    /// `role.updated`, `user.created`, `user.roles_changed`.
+    pub action: String,
+    /// What the action was about: a token id, role id or user id.
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    /// More about the action, where there is more to say (a rotation's new token).
+    #[serde(default)]
+    pub detail: Option<AuditDetail>,
+}
+
+/// The particulars of an audit event; each field only where it applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditDetail {
+    /// `token.rotated`: the id of the new token (the target is the old one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// `token.rotated`: `true` when the token rotated itself (`developer.rotate_self`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_rotation: Option<bool>,
+    /// `token.rotated`: when the old token stops working.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire: Option<Retire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_seconds: Option<u32>,
+    /// Why, where a person said so (an administrator's revoke).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEventList {
+    pub events: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
