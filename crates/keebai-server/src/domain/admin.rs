@@ -10,14 +10,13 @@ use keebai_api::wire::{
     CreateRoleRequest, CreateUserRequest, Me, Role, Tenant, UpdateRoleRequest, User,
 };
 
-use super::admin_guard::AdminChange;
 use super::audit::{ROLE_CREATED, ROLE_UPDATED, USER_CREATED, USER_ROLES_CHANGED};
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{person_name, Email, RoleName, Scopes, MIN_PASSWORD_CHARS};
 use super::permissions::{self, MANAGE_ROLES, MANAGE_USERS};
 use super::{new_id, passwords, Service};
-use crate::store::{RoleRow, StoreError, TenantRow, UserRow};
+use crate::store::{AdminWrite, RoleRow, StoreError, TenantRow, UserRow};
 
 /// The ids of a new tenant's built-in roles and first admin.
 #[derive(Debug, Clone)]
@@ -155,7 +154,6 @@ impl Service {
     ) -> DomainResult<Role> {
         principal.require_session("change roles")?;
         principal.require(MANAGE_ROLES)?;
-        let _serialised = self.admin_changes.lock().await;
         let mut row = self
             .store
             .role(principal.tenant_id(), id)
@@ -183,16 +181,9 @@ impl Service {
             }
             row.name = name;
         }
-        self.keeps_an_administrator(
-            principal,
-            AdminChange::RolePermissions {
-                role_id: &row.id,
-                permissions: &perms,
-            },
-        )
-        .await?;
         row.permissions = perms;
-        self.store.update_role(&row).await.map_err(duplicate_role)?;
+        self.change_administration(principal, &AdminWrite::Role(row.clone()))
+            .await?;
         self.auth_cache.invalidate().await?;
         self.audit(
             principal.tenant_id(),
@@ -258,7 +249,6 @@ impl Service {
     ) -> DomainResult<User> {
         principal.require_session("assign roles")?;
         principal.require(MANAGE_USERS)?;
-        let _serialised = self.admin_changes.lock().await;
         let mut user = self
             .store
             .user(principal.tenant_id(), user_id)
@@ -266,15 +256,11 @@ impl Service {
             .ok_or(DomainError::NotFound)?;
         self.outranks(principal, &user.id).await?;
         let role_ids = self.checked_role_ids(principal, role_ids).await?;
-        self.keeps_an_administrator(
-            principal,
-            AdminChange::UserRoles {
-                user_id: &user.id,
-                role_ids: &role_ids,
-            },
-        )
-        .await?;
-        self.store.set_user_roles(&user.id, &role_ids).await?;
+        let change = AdminWrite::UserRoles {
+            user_id: user.id.clone(),
+            role_ids: role_ids.clone(),
+        };
+        self.change_administration(principal, &change).await?;
         self.auth_cache.invalidate().await?;
         user.role_ids = role_ids;
         self.audit(

@@ -2,6 +2,10 @@
 //! a tenant always keeps at least one user who can repair it (holding both
 //! `admin.manage_roles` and `admin.manage_users`), and nobody changes the roles of a user who
 //! holds permissions they lack themselves (which would let a junior admin strip a senior one).
+//!
+//! The first rule is judged by the store, inside the transaction that writes the change and
+//! serialised with every other such change of the tenant on every replica
+//! ([`crate::store::admin_change`]); here is only the rule itself.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -9,61 +13,49 @@ use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_ROLES, MANAGE_USERS};
 use super::Service;
+use crate::store::{AdminWrite, RoleRow, StoreError, UserRow};
 
-/// A change about to be made, as the guard simulates it.
-pub enum AdminChange<'a> {
-    UserRoles {
-        user_id: &'a str,
-        role_ids: &'a [String],
-    },
-    RolePermissions {
-        role_id: &'a str,
-        permissions: &'a [String],
-    },
+/// Whether some user of the tenant holds both administration permissions through their roles.
+/// The [`crate::store::AdminRule`] every administration change must keep.
+pub fn keeps_an_administrator(roles: &[RoleRow], users: &[UserRow]) -> bool {
+    let roles: HashMap<&str, &[String]> = roles
+        .iter()
+        .map(|r| (r.id.as_str(), r.permissions.as_slice()))
+        .collect();
+    users.iter().any(|u| {
+        let held: BTreeSet<&str> = u
+            .role_ids
+            .iter()
+            .filter_map(|r| roles.get(r.as_str()))
+            .copied()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        held.contains(MANAGE_ROLES) && held.contains(MANAGE_USERS)
+    })
 }
 
 impl Service {
-    /// 409 `conflict` when `change` would leave the principal's tenant without a user holding
-    /// both administration permissions. Call it while holding [`Service::admin_changes`], so
-    /// two changes in this process cannot each pass the check and together break the rule.
-    pub(super) async fn keeps_an_administrator(
+    /// Writes `change` to the principal's tenant unless it would leave the tenant without a
+    /// user holding both administration permissions (409 `conflict`). Check and write are one
+    /// transaction serialised per tenant across replicas, so two concurrent changes cannot
+    /// each pass the check and together break the rule.
+    pub(super) async fn change_administration(
         &self,
         principal: &Principal,
-        change: AdminChange<'_>,
+        change: &AdminWrite,
     ) -> DomainResult<()> {
-        let tenant = principal.tenant_id();
-        let mut roles: HashMap<String, Vec<String>> = self
+        let applied = self
             .store
-            .roles(tenant)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.permissions))
-            .collect();
-        let mut users = self.store.users(tenant).await?;
-        match change {
-            AdminChange::RolePermissions {
-                role_id,
-                permissions,
-            } => {
-                roles.insert(role_id.to_owned(), permissions.to_vec());
-            }
-            AdminChange::UserRoles { user_id, role_ids } => {
-                if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
-                    u.role_ids = role_ids.to_vec();
+            .change_administration(principal.tenant_id(), change, keeps_an_administrator)
+            .await
+            .map_err(|e| match (e, change) {
+                (StoreError::Conflict(_), AdminWrite::Role(_)) => {
+                    DomainError::invalid("name", "a role with this name already exists")
                 }
-            }
-        }
-        let can_repair = users.iter().any(|u| {
-            let held: BTreeSet<&str> = u
-                .role_ids
-                .iter()
-                .filter_map(|r| roles.get(r))
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            held.contains(MANAGE_ROLES) && held.contains(MANAGE_USERS)
-        });
-        if can_repair {
+                (e, _) => e.into(),
+            })?;
+        if applied {
             Ok(())
         } else {
             Err(DomainError::Conflict(format!(

@@ -73,9 +73,6 @@ pub struct Service {
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
     first_uses: rotation::FirstUses,
-    /// Held by role and user-role changes while they check and write, so two changes in this
-    /// process cannot together leave a tenant without an administrator (`admin_guard`).
-    admin_changes: tokio::sync::Mutex<()>,
     tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
     throttle: throttle::SignInThrottle,
 }
@@ -90,7 +87,6 @@ impl Service {
         Arc::new(Self {
             auth_cache,
             first_uses: Default::default(),
-            admin_changes: Default::default(),
             tenants: Default::default(),
             store,
             settings,

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::admin_change::any_state;
 use super::*;
 
 fn id() -> String {
@@ -67,6 +68,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     tenants_round_trip(&*store).await;
     roles_and_permissions(&*store).await;
     users_and_roles(&*store).await;
+    super::conformance_admin::run_all(Arc::clone(&store)).await;
     sessions(&*store).await;
     super::conformance_housekeeping::run_all(&*store).await;
     tokens_round_trip_and_order(&*store).await;
@@ -107,7 +109,10 @@ pub async fn roles_and_permissions(store: &dyn Store) {
     );
     role.permissions = vec!["messages.write".into(), "developer.manage_tokens".into()];
     role.name = "Renamed".into();
-    store.update_role(&role).await.expect("update");
+    assert!(store
+        .change_administration(&t.id, &AdminWrite::Role(role.clone()), any_state)
+        .await
+        .expect("update"));
     assert_eq!(
         store.role(&t.id, &role.id).await.expect("role"),
         Some(role.clone())
@@ -147,10 +152,18 @@ pub async fn users_and_roles(store: &dyn Store) {
         .await
         .expect("by email");
     assert_eq!(found, Some(user.clone()));
-    store
-        .set_user_roles(&user.id, &[role.id.clone(), second.id.clone()])
+    let set = |role_ids: Vec<String>| AdminWrite::UserRoles {
+        user_id: user.id.clone(),
+        role_ids,
+    };
+    assert!(store
+        .change_administration(
+            &t.id,
+            &set(vec![role.id.clone(), second.id.clone()]),
+            any_state
+        )
         .await
-        .expect("set roles");
+        .expect("set roles"));
     let u = store
         .user(&t.id, &user.id)
         .await
@@ -163,7 +176,10 @@ pub async fn users_and_roles(store: &dyn Store) {
         store.user_permissions(&user.id).await.expect("perms"),
         ["contacts.read", "contacts.write"]
     );
-    store.set_user_roles(&user.id, &[]).await.expect("clear");
+    assert!(store
+        .change_administration(&t.id, &set(vec![]), any_state)
+        .await
+        .expect("clear"));
     assert!(store
         .user_permissions(&user.id)
         .await

@@ -9,7 +9,9 @@
 //! are JSON text. Nothing relies on SQLite's or PostgreSQL's peculiarities outside the
 //! engine's own module.
 
+pub mod admin_change;
 pub mod conformance;
+pub mod conformance_admin;
 pub mod conformance_housekeeping;
 pub mod conformance_rotation;
 pub mod conformance_usage;
@@ -25,6 +27,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use admin_change::{AdminRule, AdminWrite};
 pub use model::*;
 
 /// What a storage operation can fail with.
@@ -74,8 +77,6 @@ pub trait Store: Send + Sync + 'static {
 
     // --- roles
     async fn insert_role(&self, role: &RoleRow) -> StoreResult<()>;
-    /// Replaces name and permissions of an existing role.
-    async fn update_role(&self, role: &RoleRow) -> StoreResult<()>;
     async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>>;
     async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>>;
 
@@ -84,7 +85,17 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>>;
     async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>>;
     async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>>;
-    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()>;
+    /// Applies `change` to the tenant's roles or role assignments in one transaction that
+    /// serialises with every other such change of the tenant, on every replica, and only if
+    /// `rule` holds for the tenant's roles and users as they would be afterwards (read under
+    /// that serialisation; see [`admin_change`]). Returns `false`, having written nothing,
+    /// when the rule would break. A role rename onto a taken name is a `Conflict`.
+    async fn change_administration(
+        &self,
+        tenant_id: &str,
+        change: &AdminWrite,
+        rule: AdminRule,
+    ) -> StoreResult<bool>;
     /// The union of the permissions of the user's roles, read now (never cached here, so a
     /// role change reaches every credential of the user on the next request).
     async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>>;

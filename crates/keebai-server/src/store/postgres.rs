@@ -40,6 +40,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{NoTls, Row};
 
+mod admin;
+
 use super::migrations::{self, MIGRATIONS};
 use super::pg_coherence::PgCoherence;
 use super::*;
@@ -461,21 +463,6 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn update_role(&self, r: &RoleRow) -> StoreResult<()> {
-        let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "UPDATE roles SET name = $3, permissions = $4 WHERE id = $1 AND tenant_id = $2",
-            )
-            .await?;
-        c.execute(
-            &st,
-            &[&r.id, &r.tenant_id, &r.name, &json_list(&r.permissions)],
-        )
-        .await?;
-        Ok(())
-    }
-
     async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
         let c = self.client().await?;
         let st = c
@@ -567,23 +554,14 @@ impl Store for PgStore {
             .collect()
     }
 
-    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()> {
+    async fn change_administration(
+        &self,
+        tenant_id: &str,
+        change: &AdminWrite,
+        rule: AdminRule,
+    ) -> StoreResult<bool> {
         let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        // Two concurrent replacements of one user's roles would otherwise both delete, then
-        // collide on the primary key when inserting.
-        let lock = tx.prepare_cached(LOCK_USER).await?;
-        tx.query_opt(&lock, &[&user_id]).await?;
-        let del = tx
-            .prepare_cached("DELETE FROM user_roles WHERE user_id = $1")
-            .await?;
-        tx.execute(&del, &[&user_id]).await?;
-        if !role_ids.is_empty() {
-            let ins = tx.prepare_cached(INSERT_USER_ROLES).await?;
-            tx.execute(&ins, &[&user_id, &role_ids]).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        admin::change_administration(&mut c, tenant_id, change, rule).await
     }
 
     async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {

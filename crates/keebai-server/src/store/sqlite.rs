@@ -15,6 +15,8 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use tokio::sync::Semaphore;
 
+mod admin;
+
 use super::migrations::{self, MIGRATIONS};
 use super::*;
 
@@ -378,6 +380,33 @@ fn role_ids_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<String>
     Ok(ids)
 }
 
+/// The tenant's roles, built-in first, then by name.
+fn roles_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<RoleRow>> {
+    let mut s = c.prepare_cached(
+        "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 ORDER BY builtin DESC, name",
+    )?;
+    let rows = s.query_map([tenant_id], role_row)?.collect();
+    rows
+}
+
+/// The tenant's users with their role ids, by email.
+fn users_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<UserRow>> {
+    let ids: Vec<String> = {
+        let mut s = c.prepare_cached("SELECT id FROM users WHERE tenant_id = ?1 ORDER BY email")?;
+        let ids = s
+            .query_map([tenant_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids
+    };
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(u) = load_user(c, "tenant_id = ?1 AND id = ?2", &[tenant_id, &id])? {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     fn engine(&self) -> &'static str {
@@ -443,18 +472,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn update_role(&self, r: &RoleRow) -> StoreResult<()> {
-        let r = r.clone();
-        self.with_conn(move |c| {
-            c.execute(
-                "UPDATE roles SET name = ?3, permissions = ?4 WHERE id = ?1 AND tenant_id = ?2",
-                params![r.id, r.tenant_id, r.name, json_list(&r.permissions)],
-            )
-            .map(drop)
-        })
-        .await
-    }
-
     async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
         self.with_read(move |c| {
@@ -470,14 +487,7 @@ impl Store for SqliteStore {
 
     async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
         let t = tenant_id.to_owned();
-        self.with_read(move |c| {
-            let mut s = c.prepare_cached(
-                "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 ORDER BY builtin DESC, name",
-            )?;
-            let rows = s.query_map([t], role_row)?.collect();
-            rows
-        })
-        .await
+        self.with_read(move |c| roles_of(c, &t)).await
     }
 
     async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
@@ -513,40 +523,18 @@ impl Store for SqliteStore {
 
     async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
         let t = tenant_id.to_owned();
-        self.with_read(move |c| {
-            let ids: Vec<String> = {
-                let mut s =
-                    c.prepare_cached("SELECT id FROM users WHERE tenant_id = ?1 ORDER BY email")?;
-                let ids = s
-                    .query_map([&t], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                ids
-            };
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                if let Some(u) = load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id])? {
-                    out.push(u);
-                }
-            }
-            Ok(out)
-        })
-        .await
+        self.with_read(move |c| users_of(c, &t)).await
     }
 
-    async fn set_user_roles(&self, user_id: &str, role_ids: &[String]) -> StoreResult<()> {
-        let (u, roles) = (user_id.to_owned(), role_ids.to_vec());
-        self.with_conn(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute("DELETE FROM user_roles WHERE user_id = ?1", [&u])?;
-            for role in &roles {
-                tx.execute(
-                    "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
-                    params![u, role],
-                )?;
-            }
-            tx.commit()
-        })
-        .await
+    async fn change_administration(
+        &self,
+        tenant_id: &str,
+        change: &AdminWrite,
+        rule: AdminRule,
+    ) -> StoreResult<bool> {
+        let (t, change) = (tenant_id.to_owned(), change.clone());
+        self.with_conn(move |c| admin::change_administration(c, &t, &change, rule))
+            .await
     }
 
     async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
