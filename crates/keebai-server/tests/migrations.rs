@@ -3,7 +3,7 @@
 
 use keebai_server::store::migrations::MIGRATIONS;
 use keebai_server::store::sqlite::SqliteStore;
-use keebai_server::store::Store;
+use keebai_server::store::{DirectoryStore, TokenStore};
 
 const OLD_ADMIN: &str = r#"["developer.manage_tokens","developer.audit_tokens","messages.read","messages.write","contacts.read","contacts.write","admin.manage_roles","admin.manage_users"]"#;
 const MEMBER: &str = r#"["messages.read","messages.write","contacts.read"]"#;

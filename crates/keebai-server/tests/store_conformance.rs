@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::sqlite::SqliteStore;
-use keebai_server::store::{conformance, migrations, DynStore, StoreError};
+use keebai_server::store::{conformance, migrations, DynStore, StoreError, TokenStore};
 
 /// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
 fn pg_admin_url(test: &str) -> Option<String> {

@@ -248,7 +248,7 @@ mod tests {
     use super::*;
     use crate::store::conformance::{fixture, token_for};
     use crate::store::sqlite::SqliteStore;
-    use crate::store::Store;
+    use crate::store::{TokenStore, UsageStore};
 
     /// A real fault on a real store: the usage table vanishes for one flush (renamed behind
     /// the store's back), and nothing of the batch is lost or counted twice.

@@ -2,7 +2,8 @@
 //!
 //! The domain talks only to [`Store`]; [`sqlite::SqliteStore`] is the embedded default and
 //! [`postgres::PgStore`] serves many replicas. Both run the same versioned migrations
-//! ([`migrations`]) and must pass the same [`conformance`] suite.
+//! ([`migrations`]) and must pass the same conformance suite (`conformance*.rs`, built only
+//! for tests: the `testing` feature, like the scratch PostgreSQL databases).
 //!
 //! Conventions that keep the engines interchangeable: ids are opaque text, times are unix
 //! seconds in `BIGINT`, token hashes are lowercase hex text, lists (scopes, role permissions)
@@ -10,11 +11,17 @@
 //! engine's own module.
 
 pub mod admin_change;
+pub mod capabilities;
+#[cfg(any(test, feature = "testing"))]
 pub mod conformance;
-pub mod conformance_admin;
-pub mod conformance_housekeeping;
-pub mod conformance_rotation;
-pub mod conformance_usage;
+#[cfg(any(test, feature = "testing"))]
+mod conformance_admin;
+#[cfg(any(test, feature = "testing"))]
+mod conformance_housekeeping;
+#[cfg(any(test, feature = "testing"))]
+mod conformance_rotation;
+#[cfg(any(test, feature = "testing"))]
+mod conformance_usage;
 pub mod migrations;
 pub mod model;
 pub mod pg_clock;
@@ -28,6 +35,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use admin_change::{AdminRule, AdminWrite};
+pub use capabilities::{
+    AuditStore, DirectoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
+};
 pub use model::*;
 
 /// What a storage operation can fail with.
@@ -49,9 +59,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Shared handle to the configured store.
 pub type DynStore = Arc<dyn Store>;
 
-/// Everything the token service persists.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
+/// Everything the token service persists: every capability, plus what the engine says about
+/// itself (its name, how credential caches stay coherent with it, its clock).
+pub trait Store:
+    DirectoryStore + SessionStore + TokenStore + UsageStore + AuditStore + MessageStore + 'static
+{
     /// Short engine name for logs and `--help`: `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;
 
@@ -67,121 +79,6 @@ pub trait Store: Send + Sync + 'static {
     fn clock_skew_ms(&self) -> Option<i64> {
         None
     }
-
-    // --- tenants
-    async fn insert_tenant(&self, tenant: &TenantRow) -> StoreResult<()>;
-    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;
-    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>>;
-    /// Whether any tenant exists (the demo refuses to seed a database that is in use).
-    async fn has_tenants(&self) -> StoreResult<bool>;
-
-    // --- roles
-    async fn insert_role(&self, role: &RoleRow) -> StoreResult<()>;
-    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>>;
-    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>>;
-
-    // --- users
-    async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
-    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>>;
-    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>>;
-    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>>;
-    /// Applies `change` to the tenant's roles or role assignments in one transaction that
-    /// serialises with every other such change of the tenant, on every replica, and only if
-    /// `rule` holds for the tenant's roles and users as they would be afterwards (read under
-    /// that serialisation; see [`admin_change`]). Returns `false`, having written nothing,
-    /// when the rule would break. A role rename onto a taken name is a `Conflict`.
-    async fn change_administration(
-        &self,
-        tenant_id: &str,
-        change: &AdminWrite,
-        rule: AdminRule,
-    ) -> StoreResult<bool>;
-    /// The union of the permissions of the user's roles, read now (never cached here, so a
-    /// role change reaches every credential of the user on the next request).
-    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>>;
-
-    // --- sign-in sessions
-    async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
-    async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>>;
-    async fn delete_session(&self, hash: &str) -> StoreResult<()>;
-    /// Ends the user's sessions beyond the `keep` newest; returns how many ended.
-    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64>;
-    /// Housekeeping: deletes sessions expired at `now` and sign-in attempts older than
-    /// `attempts_before`; returns how many rows went.
-    async fn prune_sessions_and_attempts(&self, now: i64, attempts_before: i64)
-        -> StoreResult<u64>;
-
-    // --- sign-in throttling
-    /// Records a sign-in attempt `id` for `account` at `now`, drops the account's attempts
-    /// from before `window_start`, and returns the times of those left (this one included),
-    /// oldest first — all in one transaction, so concurrent attempts each see the others.
-    async fn begin_sign_in_attempt(
-        &self,
-        account: &str,
-        id: &str,
-        now: i64,
-        window_start: i64,
-    ) -> StoreResult<Vec<i64>>;
-    /// Removes one attempt (one that was refused before any password was checked).
-    async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()>;
-    /// Removes every attempt of `account` (after a successful sign-in).
-    async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()>;
-
-    // --- personal access tokens
-    /// Inserts `token` unless its owner already has `limit` active tokens at `now`; the count
-    /// and the insert are one transaction that serialises with every other create of the same
-    /// user, on every replica. Returns `false` when the limit was reached.
-    async fn insert_token_within_limit(
-        &self,
-        token: &TokenRow,
-        now: i64,
-        limit: u32,
-    ) -> StoreResult<bool>;
-    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>>;
-    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>>;
-    /// The token with this hash only if it is active at `now` (neither revoked nor expired).
-    /// Authentication uses this so that an unknown and a revoked or expired token cost the
-    /// same: no row comes back for either, and nothing is decoded.
-    async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>>;
-    /// Every token of the user, newest first.
-    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>>;
-    /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
-    /// Durable before it returns.
-    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>>;
-    /// Rotates a token in one transaction that serialises with every create and rotation of
-    /// the same user, on every replica: retires the old token as asked, inserts the new one
-    /// unless that would exceed the limit, and links the two. Anything but
-    /// [`RotationOutcome::Rotated`] leaves the store unchanged.
-    async fn rotate_token(&self, rotation: &Rotation) -> StoreResult<RotationOutcome>;
-    /// After the first successful request of token `new_id`: a predecessor waiting for it
-    /// (`retire: on_first_use`) now expires at `now` plus its grace (or earlier, if its
-    /// deadline comes first). Returns whether a predecessor was waiting.
-    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool>;
-    /// Records one batch of uses in one transaction: `last_used_at` (with `last_used_ip`) is
-    /// only ever moved forward, and hourly counts are added to what other replicas wrote.
-    /// Uses of tokens that no longer exist are ignored.
-    async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites>;
-    /// The token's client addresses, most recently seen first.
-    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>>;
-    /// The token's hourly counts `(hour, count)` from `since_hour` on, oldest first.
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>>;
-    /// Deletes hourly counts before `before_hour`; returns how many.
-    async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64>;
-
-    // --- audit events
-    async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
-    /// Events of the tenant (or of one actor), newest first, strictly before `before`.
-    async fn audit_events(
-        &self,
-        tenant_id: &str,
-        actor: Option<&str>,
-        before: Option<&AuditCursor>,
-        limit: u32,
-    ) -> StoreResult<Vec<AuditRow>>;
-
-    // --- the demo resource API
-    async fn insert_message(&self, message: &MessageRow) -> StoreResult<()>;
-    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>>;
 }
 
 /// Keeps in-memory credential caches coherent with the database, across every process that

@@ -1,0 +1,54 @@
+//! [`AuditStore`] on PostgreSQL.
+
+use super::*;
+
+#[async_trait]
+impl AuditStore for PgStore {
+    async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .await?;
+        c.execute(
+            &st,
+            &[
+                &e.id,
+                &e.tenant_id,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.target,
+                &e.ip,
+                &e.detail,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_events(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        before: Option<&AuditCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let (b_at, b_id) = before.map_or((i64::MAX, ""), |b| (b.at, b.id.as_str()));
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                r#"SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
+                   WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text)
+                     AND (at < $3::bigint OR (at = $3::bigint AND ($4::text = '' OR id COLLATE "C" < $4::text)))
+                   ORDER BY at DESC, id COLLATE "C" DESC LIMIT $5::bigint"#,
+            )
+            .await?;
+        c.query(&st, &[&tenant_id, &actor, &b_at, &b_id, &i64::from(limit)])
+            .await?
+            .iter()
+            .map(audit_row)
+            .collect()
+    }
+}

@@ -1,0 +1,185 @@
+//! [`DirectoryStore`] on PostgreSQL: tenants, roles, users.
+
+use super::*;
+
+#[async_trait]
+impl DirectoryStore for PgStore {
+    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
+            .await?;
+        c.execute(&st, &[&t.id, &t.slug, &t.name]).await?;
+        Ok(())
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("SELECT id, slug, name FROM tenants WHERE id = $1")
+            .await?;
+        c.query_opt(&st, &[&id])
+            .await?
+            .as_ref()
+            .map(tenant_row)
+            .transpose()
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached("SELECT id, slug, name FROM tenants WHERE slug = $1")
+            .await?;
+        c.query_opt(&st, &[&slug])
+            .await?
+            .as_ref()
+            .map(tenant_row)
+            .transpose()
+    }
+
+    async fn has_tenants(&self) -> StoreResult<bool> {
+        let c = self.client().await?;
+        Ok(c.query_one("SELECT EXISTS (SELECT 1 FROM tenants)", &[])
+            .await?
+            .try_get(0)?)
+    }
+
+    async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "INSERT INTO roles ({ROLE_COLS}) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .await?;
+        c.execute(
+            &st,
+            &[
+                &r.id,
+                &r.tenant_id,
+                &r.name,
+                &json_list(&r.permissions),
+                &r.builtin,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {ROLE_COLS} FROM roles WHERE tenant_id = $1 AND id = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &id])
+            .await?
+            .as_ref()
+            .map(role_row)
+            .transpose()
+    }
+
+    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                r#"SELECT {ROLE_COLS} FROM roles WHERE tenant_id = $1 ORDER BY builtin DESC, name COLLATE "C""#
+            ))
+            .await?;
+        c.query(&st, &[&tenant_id])
+            .await?
+            .iter()
+            .map(role_row)
+            .collect()
+    }
+
+    async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .await?;
+        tx.execute(
+            &st,
+            &[&u.id, &u.tenant_id, &u.email, &u.name, &u.password_hash],
+        )
+        .await?;
+        if !u.role_ids.is_empty() {
+            let st = tx.prepare_cached(INSERT_USER_ROLES).await?;
+            tx.execute(&st, &[&u.id, &u.role_ids]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "{USER_SELECT} WHERE u.tenant_id = $1 AND u.id = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &id])
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
+    }
+
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "{USER_SELECT} WHERE u.tenant_id = $1 AND u.email = $2"
+            ))
+            .await?;
+        c.query_opt(&st, &[&tenant_id, &email])
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
+    }
+
+    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                r#"{USER_SELECT} WHERE u.tenant_id = $1 ORDER BY u.email COLLATE "C""#
+            ))
+            .await?;
+        c.query(&st, &[&tenant_id])
+            .await?
+            .iter()
+            .map(user_row)
+            .collect()
+    }
+
+    async fn change_administration(
+        &self,
+        tenant_id: &str,
+        change: &AdminWrite,
+        rule: AdminRule,
+    ) -> StoreResult<bool> {
+        let mut c = self.client().await?;
+        admin::change_administration(&mut c, tenant_id, change, rule).await
+    }
+
+    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = $1",
+            )
+            .await?;
+        let mut all = Vec::new();
+        for row in c.query(&st, &[&user_id]).await? {
+            all.extend(parse_list(row.try_get(0)?)?);
+        }
+        // Sorted in Rust, so the order is byte-wise like the SQLite engine's.
+        all.sort();
+        all.dedup();
+        Ok(all)
+    }
+}

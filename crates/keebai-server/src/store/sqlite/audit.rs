@@ -1,0 +1,46 @@
+//! [`AuditStore`] on SQLite.
+
+use super::*;
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {
+        let e = e.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![e.id, e.tenant_id, e.at, e.actor, e.action, e.target, e.ip, e.detail],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn audit_events(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        before: Option<&AuditCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let (t, actor, before) = (
+            tenant_id.to_owned(),
+            actor.map(str::to_owned),
+            before.cloned(),
+        );
+        self.with_read(move |c| {
+            let (b_at, b_id) = before.map_or((i64::MAX, String::new()), |b| (b.at, b.id));
+            let mut s = c.prepare_cached(
+                "SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
+                 WHERE tenant_id = ?1 AND (?2 IS NULL OR actor = ?2)
+                   AND (at < ?3 OR (at = ?3 AND (?4 = '' OR id < ?4)))
+                 ORDER BY at DESC, id DESC LIMIT ?5",
+            )?;
+            let rows = s
+                .query_map(params![t, actor, b_at, b_id, limit], audit_row)?
+                .collect();
+            rows
+        })
+        .await
+    }
+}

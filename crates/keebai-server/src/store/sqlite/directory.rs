@@ -1,0 +1,143 @@
+//! [`DirectoryStore`] on SQLite: tenants, roles, users.
+
+use super::*;
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
+        let t = t.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO tenants (id, slug, name) VALUES (?1, ?2, ?3)",
+                params![t.id, t.slug, t.name],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+        let id = id.to_owned();
+        self.with_read(move |c| {
+            c.query_row(
+                "SELECT id, slug, name FROM tenants WHERE id = ?1",
+                [id],
+                tenant_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
+        let slug = slug.to_owned();
+        self.with_read(move |c| {
+            c.query_row(
+                "SELECT id, slug, name FROM tenants WHERE slug = ?1",
+                [slug],
+                tenant_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn has_tenants(&self) -> StoreResult<bool> {
+        self.with_read(|c| c.query_row("SELECT EXISTS (SELECT 1 FROM tenants)", [], |r| r.get(0)))
+            .await
+    }
+
+    async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
+        let r = r.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO roles (id, tenant_id, name, permissions, builtin) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![r.id, r.tenant_id, r.name, json_list(&r.permissions), r.builtin],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+        let (t, id) = (tenant_id.to_owned(), id.to_owned());
+        self.with_read(move |c| {
+            c.query_row(
+                "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 AND id = ?2",
+                [t, id],
+                role_row,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+        let t = tenant_id.to_owned();
+        self.with_read(move |c| roles_of(c, &t)).await
+    }
+
+    async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
+        let u = u.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![u.id, u.tenant_id, u.email, u.name, u.password_hash],
+            )?;
+            for role in &u.role_ids {
+                tx.execute(
+                    "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
+                    params![u.id, role],
+                )?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+        let (t, id) = (tenant_id.to_owned(), id.to_owned());
+        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id]))
+            .await
+    }
+
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+        let (t, e) = (tenant_id.to_owned(), email.to_owned());
+        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[&t, &e]))
+            .await
+    }
+
+    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+        let t = tenant_id.to_owned();
+        self.with_read(move |c| users_of(c, &t)).await
+    }
+
+    async fn change_administration(
+        &self,
+        tenant_id: &str,
+        change: &AdminWrite,
+        rule: AdminRule,
+    ) -> StoreResult<bool> {
+        let (t, change) = (tenant_id.to_owned(), change.clone());
+        self.with_conn(move |c| admin::change_administration(c, &t, &change, rule))
+            .await
+    }
+
+    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        let u = user_id.to_owned();
+        self.with_read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1",
+            )?;
+            let lists = s
+                .query_map([u], |r| parse_list(0, r.get(0)?))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut all: Vec<String> = lists.into_iter().flatten().collect();
+            all.sort();
+            all.dedup();
+            Ok(all)
+        })
+        .await
+    }
+}

@@ -1,0 +1,40 @@
+//! [`MessageStore`] on SQLite: the demo resource API.
+
+use super::*;
+
+#[async_trait]
+impl MessageStore for SqliteStore {
+    async fn insert_message(&self, m: &MessageRow) -> StoreResult<()> {
+        let m = m.clone();
+        self.with_conn(move |c| {
+            c.execute(
+                "INSERT INTO messages (id, tenant_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![m.id, m.tenant_id, m.author_id, m.body, m.created_at],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
+        let t = tenant_id.to_owned();
+        self.with_read(move |c| {
+            let mut s = c.prepare_cached(
+                "SELECT id, tenant_id, author_id, body, created_at FROM messages WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+            )?;
+            let rows = s
+                .query_map(params![t, limit], |r| {
+                    Ok(MessageRow {
+                        id: r.get(0)?,
+                        tenant_id: r.get(1)?,
+                        author_id: r.get(2)?,
+                        body: r.get(3)?,
+                        created_at: r.get(4)?,
+                    })
+                })?
+                .collect();
+            rows
+        })
+        .await
+    }
+}

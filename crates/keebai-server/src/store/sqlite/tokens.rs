@@ -1,0 +1,120 @@
+//! [`TokenStore`] on SQLite. The limit and rotations take `BEGIN IMMEDIATE` (the single
+//! write lock) before counting.
+
+use super::*;
+
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn insert_token_within_limit(
+        &self,
+        t: &TokenRow,
+        now: i64,
+        limit: u32,
+    ) -> StoreResult<bool> {
+        let t = t.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if active_count(&tx, &t.user_id, now)? >= i64::from(limit) {
+                return Ok(false);
+            }
+            insert_token(&tx, &t)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+        let id = id.to_owned();
+        self.with_read(move |c| {
+            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"))?
+                .query_row([id], token_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
+        let h = hash.to_owned();
+        self.with_read(move |c| {
+            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1"))?
+                .query_row([h], token_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let h = hash.to_owned();
+        self.with_read(move |c| {
+            c.prepare_cached(&format!(
+                "SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)"
+            ))?
+            .query_row(params![h, now], token_row)
+            .optional()
+        })
+        .await
+    }
+
+    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+        let u = user_id.to_owned();
+        self.with_read(move |c| {
+            let mut s = c.prepare_cached(&format!(
+                "SELECT {TOKEN_COLS} FROM tokens WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"
+            ))?;
+            let rows = s.query_map([u], token_row)?.collect();
+            rows
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )?;
+            let row = tx
+                .query_row(
+                    &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+                    [&id],
+                    token_row,
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(row)
+        })
+        .await
+    }
+
+    async fn rotate_token(&self, rotation: &Rotation) -> StoreResult<RotationOutcome> {
+        let r = rotation.clone();
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let outcome = rotate_in(&tx, &r)?;
+            // Anything but a rotation changed nothing: dropping the transaction rolls back.
+            if matches!(outcome, RotationOutcome::Rotated { .. }) {
+                tx.commit()?;
+            }
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool> {
+        let id = new_id.to_owned();
+        self.with_conn(move |c| {
+            c.execute(
+                "UPDATE tokens SET retire_grace = NULL,
+                        expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?2 + retire_grace
+                                          THEN ?2 + retire_grace ELSE expires_at END
+                  WHERE replaced_by = ?1 AND retire_grace IS NOT NULL",
+                params![id, now],
+            )
+            .map(|n| n > 0)
+        })
+        .await
+    }
+}
