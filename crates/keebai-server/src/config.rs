@@ -1,4 +1,5 @@
-//! Command-line configuration values: database URLs and the default data location.
+//! Configuration values: database URLs, the PostgreSQL engine's settings from the
+//! environment, and the default data location.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -96,6 +97,58 @@ pub fn default_db() -> DbUrl {
     DbUrl::Sqlite(data_dir().join("keebai.db"))
 }
 
+/// The PostgreSQL engine's settings, read from the environment at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgSettings {
+    /// Connections per replica (`KEEBAI_PG_POOL_SIZE`, default 16: three replicas use 48 of
+    /// PostgreSQL's default 100).
+    pub pool_size: usize,
+    /// Whether credentials are cached, kept coherent across replicas
+    /// (`KEEBAI_PG_AUTH_CACHE=on|off`, default on).
+    pub auth_cache: bool,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        Self {
+            pool_size: 16,
+            auth_cache: true,
+        }
+    }
+}
+
+impl PgSettings {
+    /// Reads `KEEBAI_PG_POOL_SIZE` and `KEEBAI_PG_AUTH_CACHE`; a bad value is an error that
+    /// names the variable.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::parse(
+            std::env::var("KEEBAI_PG_POOL_SIZE").ok().as_deref(),
+            std::env::var("KEEBAI_PG_AUTH_CACHE").ok().as_deref(),
+        )
+    }
+
+    /// The settings from the variables' values (`None` when unset).
+    pub fn parse(pool_size: Option<&str>, auth_cache: Option<&str>) -> anyhow::Result<Self> {
+        let defaults = Self::default();
+        let pool_size =
+            match pool_size {
+                Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    anyhow::anyhow!("KEEBAI_PG_POOL_SIZE must be a positive number")
+                })?,
+                None => defaults.pool_size,
+            };
+        let auth_cache = match auth_cache {
+            Some("on" | "1" | "true" | "") | None => true,
+            Some("off" | "0" | "false") => false,
+            Some(_) => anyhow::bail!("KEEBAI_PG_AUTH_CACHE must be `on` or `off`"),
+        };
+        Ok(Self {
+            pool_size,
+            auth_cache,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +205,26 @@ mod tests {
             for secret in ["s3cret", "p@ss", "w@rd", "one", "two"] {
                 assert!(!shown.contains(secret), "{shown}");
             }
+        }
+    }
+
+    #[test]
+    fn postgres_settings_parse_and_name_the_bad_variable() {
+        assert_eq!(
+            PgSettings::parse(None, None).expect("defaults"),
+            PgSettings::default()
+        );
+        let s = PgSettings::parse(Some("4"), Some("off")).expect("set");
+        assert_eq!((s.pool_size, s.auth_cache), (4, false));
+        for (pool, cache, names) in [
+            (Some("0"), None, "KEEBAI_PG_POOL_SIZE"),
+            (Some("many"), None, "KEEBAI_PG_POOL_SIZE"),
+            (None, Some("maybe"), "KEEBAI_PG_AUTH_CACHE"),
+        ] {
+            let err = PgSettings::parse(pool, cache)
+                .expect_err("refused")
+                .to_string();
+            assert!(err.contains(names), "{err}");
         }
     }
 }

@@ -189,6 +189,8 @@ pub async fn open(url: &crate::config::DbUrl) -> anyhow::Result<DynStore> {
         crate::config::DbUrl::Sqlite(path) => {
             Ok(Arc::new(sqlite::SqliteStore::open(path).await?) as DynStore)
         }
-        crate::config::DbUrl::Postgres(url) => postgres::open(url).await,
+        crate::config::DbUrl::Postgres(url) => {
+            postgres::open(url, &crate::config::PgSettings::from_env()?).await
+        }
     }
 }

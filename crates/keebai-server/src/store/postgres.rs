@@ -53,12 +53,9 @@ mod usage;
 use super::migrations::{self, MIGRATIONS};
 use super::pg_coherence::PgCoherence;
 use super::*;
+use crate::config::PgSettings;
 #[cfg(any(test, feature = "testing"))]
 pub use scratch::{with_database, ScratchDatabase};
-
-/// Connections per replica unless `KEEBAI_PG_POOL_SIZE` says otherwise. Three replicas use 48
-/// of PostgreSQL's default 100 connections.
-const DEFAULT_POOL_SIZE: usize = 16;
 
 /// Advisory lock key serialising migrations across replicas (ASCII "keebaimg").
 const MIGRATION_LOCK: i64 = 0x6b65_6562_6169_6d67;
@@ -67,16 +64,16 @@ const MIGRATION_LOCK: i64 = 0x6b65_6562_6169_6d67;
 /// unavailable (the HTTP layer turns that into an error instead of hanging).
 const POOL_WAIT: Duration = Duration::from_secs(30);
 
-/// Connects to PostgreSQL and applies pending migrations.
-pub async fn open(url: &str) -> anyhow::Result<DynStore> {
-    Ok(Arc::new(PgStore::connect(url).await?) as DynStore)
+/// Connects to PostgreSQL with `settings` and applies pending migrations.
+pub async fn open(url: &str, settings: &PgSettings) -> anyhow::Result<DynStore> {
+    Ok(Arc::new(PgStore::connect_with(url, settings).await?) as DynStore)
 }
 
 /// The PostgreSQL implementation of [`Store`].
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
-    /// `None` when `KEEBAI_PG_AUTH_CACHE=off`.
+    /// `None` when the credential cache is off ([`PgSettings::auth_cache`]).
     coherence: Option<Arc<PgCoherence>>,
     clock: Arc<super::pg_clock::ClockWatch>,
 }
@@ -85,6 +82,11 @@ impl PgStore {
     /// Builds the pool for `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?options]`),
     /// checks that the server answers and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, &PgSettings::from_env()?).await
+    }
+
+    /// [`PgStore::connect`] with settings given rather than read from the environment.
+    pub async fn connect_with(url: &str, settings: &PgSettings) -> anyhow::Result<Self> {
         // The parser's errors name the bad option, never echo the URL, so the password stays
         // out of messages.
         let mut config =
@@ -96,14 +98,6 @@ impl PgStore {
             // Shows in pg_stat_activity, which is how an operator tells replicas' sessions apart.
             config.application_name("keebai-server");
         }
-        let pool_size = match std::env::var("KEEBAI_PG_POOL_SIZE") {
-            Ok(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0)
-                .context("KEEBAI_PG_POOL_SIZE must be a positive number")?,
-            Err(_) => DEFAULT_POOL_SIZE,
-        };
         // `is_closed()` on checkout is enough: a connection that died anyway fails its next
         // query with `Unavailable`, and deadpool drops it.
         let manager_config = ManagerConfig {
@@ -111,22 +105,16 @@ impl PgStore {
         };
         let manager = Manager::from_config(config.clone(), NoTls, manager_config);
         let pool = Pool::builder(manager)
-            .max_size(pool_size)
+            .max_size(settings.pool_size)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(POOL_WAIT))
             .create_timeout(Some(Duration::from_secs(10)))
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .context("building the PostgreSQL connection pool")?;
-        let cache_on = match std::env::var("KEEBAI_PG_AUTH_CACHE") {
-            Ok(v) => match v.as_str() {
-                "on" | "1" | "true" | "" => true,
-                "off" | "0" | "false" => false,
-                _ => anyhow::bail!("KEEBAI_PG_AUTH_CACHE must be `on` or `off`"),
-            },
-            Err(_) => true,
-        };
-        let coherence = cache_on.then(|| Arc::new(PgCoherence::new(pool.clone(), &config)));
+        let coherence = settings
+            .auth_cache
+            .then(|| Arc::new(PgCoherence::new(pool.clone(), &config)));
         let clock = super::pg_clock::ClockWatch::start(pool.clone()).await;
         let store = Self {
             pool,
