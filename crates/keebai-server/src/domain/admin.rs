@@ -10,7 +10,7 @@ use keebai_api::wire::{
     CreateRoleRequest, CreateUserRequest, Me, Role, Tenant, UpdateRoleRequest, User,
 };
 
-use super::audit::{ROLE_CREATED, ROLE_UPDATED, USER_CREATED, USER_ROLES_CHANGED};
+use super::audit::AuditAction;
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{person_name, Email, RoleName, Scopes, MIN_PASSWORD_CHARS};
@@ -61,7 +61,6 @@ impl Service {
             slug,
             name: name.to_owned(),
         };
-        self.store.insert_tenant(&tenant).await?;
         let admin_role = RoleRow {
             id: new_id(),
             tenant_id: tenant.id.clone(),
@@ -76,8 +75,6 @@ impl Service {
             permissions: permissions::member_keys(),
             builtin: true,
         };
-        self.store.insert_role(&admin_role).await?;
-        self.store.insert_role(&member_role).await?;
         let admin = UserRow {
             id: new_id(),
             tenant_id: tenant.id.clone(),
@@ -86,7 +83,20 @@ impl Service {
             password_hash: passwords::hash(admin_password).await?,
             role_ids: vec![admin_role.id.clone()],
         };
-        self.store.insert_user(&admin).await?;
+        self.store
+            .insert_tenant(
+                &tenant,
+                &[admin_role.clone(), member_role.clone()],
+                std::slice::from_ref(&admin),
+            )
+            .await
+            .map_err(|e| match e {
+                // Another start-up created the same tenant since the check above.
+                StoreError::Conflict(_) => {
+                    DomainError::invalid("tenant", format!("tenant {} already exists", tenant.slug))
+                }
+                e => e.into(),
+            })?;
         Ok(NewTenant {
             tenant,
             admin_role_id: admin_role.id,
@@ -137,7 +147,7 @@ impl Service {
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
-            ROLE_CREATED,
+            AuditAction::RoleCreated,
             Some(&row.id),
             ip,
         )
@@ -188,7 +198,7 @@ impl Service {
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
-            ROLE_UPDATED,
+            AuditAction::RoleUpdated,
             Some(&row.id),
             ip,
         )
@@ -232,7 +242,7 @@ impl Service {
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
-            USER_CREATED,
+            AuditAction::UserCreated,
             Some(&row.id),
             ip,
         )
@@ -266,7 +276,7 @@ impl Service {
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
-            USER_ROLES_CHANGED,
+            AuditAction::UserRolesChanged,
             Some(&user.id),
             ip,
         )

@@ -1,21 +1,51 @@
-//! Audit events: who did what to which object, from where.
+//! Audit events: who did what to which object, from where; and who may read which.
+//!
+//! Every event is written through [`Service::audit`] with an [`AuditAction`], and the rule for
+//! whose events a caller sees is [`Service::audit_events`]'s, not the HTTP handler's.
 
 use keebai_api::wire::{AuditDetail, AuditEvent, AuditEventList};
 
+use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
+use super::permissions::AUDIT_TOKENS;
 use super::{from_ts, new_id, now, Service};
 use crate::store::{AuditCursor, AuditRow};
 
-pub const SESSION_CREATED: &str = "session.created";
-pub const SESSION_FAILED: &str = "session.failed";
-pub const SESSION_ENDED: &str = "session.ended";
-pub const TOKEN_CREATED: &str = "token.created";
-pub const TOKEN_REVOKED: &str = "token.revoked";
-pub const TOKEN_ROTATED: &str = "token.rotated";
-pub const ROLE_CREATED: &str = "role.created";
-pub const ROLE_UPDATED: &str = "role.updated";
-pub const USER_CREATED: &str = "user.created";
-pub const USER_ROLES_CHANGED: &str = "user.roles_changed";
+/// What an audit event records; stored and shown as its dotted name ([`AuditAction::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SessionCreated,
+    SessionFailed,
+    SessionEnded,
+    TokenCreated,
+    TokenRevoked,
+    TokenRotated,
+    RoleCreated,
+    RoleUpdated,
+    UserCreated,
+    UserRolesChanged,
+}
+
+impl AuditAction {
+    /// The name stored and shown in `action`, e.g. `token.revoked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionCreated => "session.created",
+            Self::SessionFailed => "session.failed",
+            Self::SessionEnded => "session.ended",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+            Self::TokenRotated => "token.rotated",
+            Self::RoleCreated => "role.created",
+            Self::RoleUpdated => "role.updated",
+            Self::UserCreated => "user.created",
+            Self::UserRolesChanged => "user.roles_changed",
+        }
+    }
+}
+
+/// Most events one page may hold.
+pub const MAX_PAGE: u32 = 500;
 
 impl Service {
     /// Appends an event. A failure is logged and swallowed: the action it describes already
@@ -24,7 +54,7 @@ impl Service {
         &self,
         tenant_id: &str,
         actor: Option<&str>,
-        action: &str,
+        action: AuditAction,
         target: Option<&str>,
         ip: Option<&str>,
     ) {
@@ -37,7 +67,7 @@ impl Service {
         &self,
         tenant_id: &str,
         actor: Option<&str>,
-        action: &str,
+        action: AuditAction,
         target: Option<&str>,
         ip: Option<&str>,
         detail: Option<&AuditDetail>,
@@ -47,25 +77,34 @@ impl Service {
             tenant_id: tenant_id.to_owned(),
             at: now().timestamp(),
             actor: actor.map(str::to_owned),
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             target: target.map(str::to_owned),
             ip: ip.map(str::to_owned),
             detail: detail.and_then(|d| serde_json::to_string(d).ok()),
         };
         if let Err(e) = self.store.append_audit(&row).await {
-            tracing::error!(error = %e, action, "could not record an audit event");
+            tracing::error!(error = %e, action = action.as_str(), "could not record an audit event");
         }
     }
 
-    /// One page of audit events, newest first; `actor` narrows to one user's own events.
-    /// The cursor is opaque to clients: `<unix seconds>.<event id>` of the last event seen.
-    pub async fn audit_page(
+    /// `GET /v1/audit-events`: one page, newest first, of the events the principal may see —
+    /// the whole tenant's with `developer.audit_tokens`, otherwise only their own. `limit` is
+    /// 1–[`MAX_PAGE`]. The cursor is opaque to clients: `<unix seconds>.<event id>` of the
+    /// last event seen.
+    pub async fn audit_events(
         &self,
-        tenant_id: &str,
-        actor: Option<&str>,
+        principal: &Principal,
         cursor: Option<&str>,
         limit: u32,
     ) -> DomainResult<AuditEventList> {
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(DomainError::invalid(
+                "limit",
+                format!("must be 1–{MAX_PAGE}"),
+            ));
+        }
+        let actor = (!principal.has(AUDIT_TOKENS)).then_some(principal.user.id.as_str());
+        let tenant_id = principal.tenant_id();
         let before = cursor
             .map(|c| {
                 c.split_once('.')
@@ -105,5 +144,44 @@ pub fn to_wire(r: AuditRow) -> AuditEvent {
         // Written by this code as JSON; an unreadable one is left out rather than failing
         // the whole listing.
         detail: r.detail.and_then(|d| serde_json::from_str(&d).ok()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction::*;
+
+    #[test]
+    fn actions_keep_their_stored_names() {
+        let names: Vec<&str> = [
+            SessionCreated,
+            SessionFailed,
+            SessionEnded,
+            TokenCreated,
+            TokenRevoked,
+            TokenRotated,
+            RoleCreated,
+            RoleUpdated,
+            UserCreated,
+            UserRolesChanged,
+        ]
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "session.created",
+                "session.failed",
+                "session.ended",
+                "token.created",
+                "token.revoked",
+                "token.rotated",
+                "role.created",
+                "role.updated",
+                "user.created",
+                "user.roles_changed",
+            ]
+        );
     }
 }

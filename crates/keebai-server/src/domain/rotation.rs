@@ -13,7 +13,7 @@ use keebai_api::wire::{
 };
 use keebai_api::TokenSecret;
 
-use super::audit::TOKEN_ROTATED;
+use super::audit::AuditAction;
 use super::auth::{Principal, Via};
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_TOKENS, ROTATE_SELF};
@@ -188,7 +188,7 @@ impl Service {
         self.audit_detailed(
             principal.tenant_id(),
             Some(&principal.user.id),
-            TOKEN_ROTATED,
+            AuditAction::TokenRotated,
             Some(&old.id),
             ip,
             Some(&AuditDetail {

@@ -3,7 +3,7 @@
 use keebai_api::wire::{CreatedSecret, SessionRequest, SessionResponse};
 use keebai_api::TokenSecret;
 
-use super::audit::{SESSION_CREATED, SESSION_ENDED, SESSION_FAILED};
+use super::audit::AuditAction;
 use super::auth::{Principal, Via};
 use super::error::{DomainError, DomainResult};
 use super::throttle::Refused;
@@ -49,7 +49,8 @@ impl Service {
         let (Some(tenant), Some(user), true) = (tenant.as_ref(), user, ok) else {
             // The attempt stays recorded: it is one of the failures the limit counts.
             if let Some(t) = &tenant {
-                self.audit(&t.id, None, SESSION_FAILED, None, ip).await;
+                self.audit(&t.id, None, AuditAction::SessionFailed, None, ip)
+                    .await;
             }
             // Debug formatting quotes and escapes what the client typed, so a newline in it
             // cannot forge a log line; the length is capped for the same reason.
@@ -90,7 +91,7 @@ impl Service {
         self.audit(
             &tenant.id,
             Some(&user.id),
-            SESSION_CREATED,
+            AuditAction::SessionCreated,
             Some(&user.id),
             ip,
         )
@@ -114,7 +115,7 @@ impl Service {
             self.audit(
                 principal.tenant_id(),
                 Some(&principal.user.id),
-                SESSION_ENDED,
+                AuditAction::SessionEnded,
                 None,
                 ip,
             )

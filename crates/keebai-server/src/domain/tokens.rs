@@ -7,7 +7,7 @@ use keebai_api::wire::{
 };
 use keebai_api::TokenSecret;
 
-use super::audit::{TOKEN_CREATED, TOKEN_REVOKED};
+use super::audit::AuditAction;
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{ExpiresAt, Scopes, TokenName};
@@ -66,7 +66,7 @@ impl Service {
         self.audit(
             principal.tenant_id(),
             Some(&principal.user.id),
-            TOKEN_CREATED,
+            AuditAction::TokenCreated,
             Some(&row.id),
             ip,
         )
@@ -160,7 +160,7 @@ impl Service {
             self.audit(
                 principal.tenant_id(),
                 Some(&principal.user.id),
-                TOKEN_REVOKED,
+                AuditAction::TokenRevoked,
                 Some(&row.id),
                 ip,
             )

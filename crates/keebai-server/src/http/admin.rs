@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, ClientIp};
-use crate::domain::permissions::{self, AUDIT_TOKENS};
+use crate::domain::permissions;
 use crate::domain::Service;
 
 /// The permission catalog.
@@ -123,16 +123,8 @@ pub async fn audit_events(
 ) -> ApiResult<Json<AuditEventList>> {
     let Query(q) =
         query.map_err(|e| ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit: must be 1–500",
-        ));
-    }
-    let actor = (!p.has(AUDIT_TOKENS)).then(|| p.user.id.clone());
     Ok(Json(
-        svc.audit_page(p.tenant_id(), actor.as_deref(), q.cursor.as_deref(), limit)
+        svc.audit_events(&p, q.cursor.as_deref(), q.limit.unwrap_or(100))
             .await?,
     ))
 }

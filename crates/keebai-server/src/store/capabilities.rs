@@ -10,7 +10,14 @@ use super::*;
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
     // --- tenants
-    async fn insert_tenant(&self, tenant: &TenantRow) -> StoreResult<()>;
+    /// Inserts a tenant with its first roles and users in one transaction: all of it or nothing
+    /// (a taken slug or e-mail is a `Conflict` and leaves no row behind).
+    async fn insert_tenant(
+        &self,
+        tenant: &TenantRow,
+        roles: &[RoleRow],
+        users: &[UserRow],
+    ) -> StoreResult<()>;
     async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>>;
     /// Whether any tenant exists (the demo refuses to seed a database that is in use).

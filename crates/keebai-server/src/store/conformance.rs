@@ -20,7 +20,10 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
         slug: format!("t-{}", id()),
         name: "Conformance".into(),
     };
-    store.insert_tenant(&tenant).await.expect("insert tenant");
+    store
+        .insert_tenant(&tenant, &[], &[])
+        .await
+        .expect("insert tenant");
     let role = RoleRow {
         id: id(),
         tenant_id: tenant.id.clone(),
@@ -96,7 +99,7 @@ pub async fn tenants_round_trip(store: &dyn Store) {
     );
     let dup = TenantRow { id: id(), ..t };
     assert!(matches!(
-        store.insert_tenant(&dup).await,
+        store.insert_tenant(&dup, &[], &[]).await,
         Err(StoreError::Conflict(_))
     ));
 }

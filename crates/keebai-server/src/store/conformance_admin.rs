@@ -1,6 +1,7 @@
-//! Conformance checks of [`Store::change_administration`]: the rule sees the tenant as it would
-//! be after the change, a refused change writes nothing, and concurrent changes of one tenant
-//! are judged one after the other (two "demote the other one" changes cannot both pass).
+//! Conformance checks of what keeps a tenant administrable: it is created whole or not at all;
+//! and [`Store::change_administration`]'s rule sees the tenant as it would be after the change,
+//! a refused change writes nothing, and concurrent changes of one tenant are judged one after
+//! the other (two "demote the other one" changes cannot both pass).
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use super::conformance::fixture;
 use super::*;
 
 pub async fn run_all(store: Arc<dyn Store>) {
+    a_tenant_is_created_whole_or_not_at_all(&*store).await;
     the_rule_judges_the_state_after_the_change(&*store).await;
     concurrent_changes_are_judged_in_turn(store).await;
 }
@@ -108,4 +110,53 @@ pub async fn concurrent_changes_are_judged_in_turn(store: Arc<dyn Store>) {
             "round {round}: the tenant kept an admin"
         );
     }
+}
+
+pub async fn a_tenant_is_created_whole_or_not_at_all(store: &dyn Store) {
+    let id = || uuid::Uuid::now_v7().to_string();
+    let tenant = TenantRow {
+        id: id(),
+        slug: format!("t-{}", id()),
+        name: "Whole".into(),
+    };
+    let role = RoleRow {
+        id: id(),
+        tenant_id: tenant.id.clone(),
+        name: "Admin".into(),
+        permissions: vec!["admin".into()],
+        builtin: true,
+    };
+    let user = UserRow {
+        id: id(),
+        tenant_id: tenant.id.clone(),
+        email: format!("{}@example.test", id()),
+        name: "First".into(),
+        password_hash: "$argon2id$placeholder".into(),
+        role_ids: vec![role.id.clone()],
+    };
+    // The second user's e-mail is taken by the first: the whole tenant is refused.
+    let twin = UserRow {
+        id: id(),
+        ..user.clone()
+    };
+    let roles = [role.clone()];
+    assert!(matches!(
+        store
+            .insert_tenant(&tenant, &roles, &[user.clone(), twin])
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.tenant(&tenant.id).await.expect("tenant"), None);
+    assert!(store.roles(&tenant.id).await.expect("roles").is_empty());
+    assert!(store.users(&tenant.id).await.expect("users").is_empty());
+    store
+        .insert_tenant(&tenant, &roles, std::slice::from_ref(&user))
+        .await
+        .expect("whole tenant");
+    assert_eq!(
+        store.tenant(&tenant.id).await.expect("tenant"),
+        Some(tenant.clone())
+    );
+    assert_eq!(store.roles(&tenant.id).await.expect("roles"), vec![role]);
+    assert_eq!(store.users(&tenant.id).await.expect("users"), vec![user]);
 }

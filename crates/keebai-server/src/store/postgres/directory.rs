@@ -4,12 +4,25 @@ use super::*;
 
 #[async_trait]
 impl DirectoryStore for PgStore {
-    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
-        let c = self.client().await?;
-        let st = c
+    async fn insert_tenant(
+        &self,
+        t: &TenantRow,
+        roles: &[RoleRow],
+        users: &[UserRow],
+    ) -> StoreResult<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let st = tx
             .prepare_cached("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
             .await?;
-        c.execute(&st, &[&t.id, &t.slug, &t.name]).await?;
+        tx.execute(&st, &[&t.id, &t.slug, &t.name]).await?;
+        for r in roles {
+            insert_role_in(&tx, r).await?;
+        }
+        for u in users {
+            insert_user_in(&tx, u).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -45,23 +58,10 @@ impl DirectoryStore for PgStore {
     }
 
     async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
-        let c = self.client().await?;
-        let st = c
-            .prepare_cached(&format!(
-                "INSERT INTO roles ({ROLE_COLS}) VALUES ($1, $2, $3, $4, $5)"
-            ))
-            .await?;
-        c.execute(
-            &st,
-            &[
-                &r.id,
-                &r.tenant_id,
-                &r.name,
-                &json_list(&r.permissions),
-                &r.builtin,
-            ],
-        )
-        .await?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        insert_role_in(&tx, r).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -96,20 +96,7 @@ impl DirectoryStore for PgStore {
     async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await?;
-        tx.execute(
-            &st,
-            &[&u.id, &u.tenant_id, &u.email, &u.name, &u.password_hash],
-        )
-        .await?;
-        if !u.role_ids.is_empty() {
-            let st = tx.prepare_cached(INSERT_USER_ROLES).await?;
-            tx.execute(&st, &[&u.id, &u.role_ids]).await?;
-        }
+        insert_user_in(&tx, u).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -182,4 +169,43 @@ impl DirectoryStore for PgStore {
         all.dedup();
         Ok(all)
     }
+}
+
+async fn insert_role_in(tx: &deadpool_postgres::Transaction<'_>, r: &RoleRow) -> StoreResult<()> {
+    let st = tx
+        .prepare_cached(&format!(
+            "INSERT INTO roles ({ROLE_COLS}) VALUES ($1, $2, $3, $4, $5)"
+        ))
+        .await?;
+    tx.execute(
+        &st,
+        &[
+            &r.id,
+            &r.tenant_id,
+            &r.name,
+            &json_list(&r.permissions),
+            &r.builtin,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Inserts a user and their role assignments, inside the caller's transaction.
+async fn insert_user_in(tx: &deadpool_postgres::Transaction<'_>, u: &UserRow) -> StoreResult<()> {
+    let st = tx
+        .prepare_cached(
+            "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    tx.execute(
+        &st,
+        &[&u.id, &u.tenant_id, &u.email, &u.name, &u.password_hash],
+    )
+    .await?;
+    if !u.role_ids.is_empty() {
+        let st = tx.prepare_cached(INSERT_USER_ROLES).await?;
+        tx.execute(&st, &[&u.id, &u.role_ids]).await?;
+    }
+    Ok(())
 }

@@ -4,14 +4,26 @@ use super::*;
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
-    async fn insert_tenant(&self, t: &TenantRow) -> StoreResult<()> {
-        let t = t.clone();
+    async fn insert_tenant(
+        &self,
+        t: &TenantRow,
+        roles: &[RoleRow],
+        users: &[UserRow],
+    ) -> StoreResult<()> {
+        let (t, roles, users) = (t.clone(), roles.to_vec(), users.to_vec());
         self.with_conn(move |c| {
-            c.execute(
+            let tx = c.transaction()?;
+            tx.execute(
                 "INSERT INTO tenants (id, slug, name) VALUES (?1, ?2, ?3)",
                 params![t.id, t.slug, t.name],
-            )
-            .map(drop)
+            )?;
+            for r in &roles {
+                insert_role_in(&tx, r)?;
+            }
+            for u in &users {
+                insert_user_in(&tx, u)?;
+            }
+            tx.commit()
         })
         .await
     }
@@ -49,14 +61,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn insert_role(&self, r: &RoleRow) -> StoreResult<()> {
         let r = r.clone();
-        self.with_conn(move |c| {
-            c.execute(
-                "INSERT INTO roles (id, tenant_id, name, permissions, builtin) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![r.id, r.tenant_id, r.name, json_list(&r.permissions), r.builtin],
-            )
-            .map(drop)
-        })
-        .await
+        self.with_conn(move |c| insert_role_in(c, &r)).await
     }
 
     async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
@@ -81,16 +86,7 @@ impl DirectoryStore for SqliteStore {
         let u = u.clone();
         self.with_conn(move |c| {
             let tx = c.transaction()?;
-            tx.execute(
-                "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![u.id, u.tenant_id, u.email, u.name, u.password_hash],
-            )?;
-            for role in &u.role_ids {
-                tx.execute(
-                    "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
-                    params![u.id, role],
-                )?;
-            }
+            insert_user_in(&tx, &u)?;
             tx.commit()
         })
         .await
@@ -140,4 +136,33 @@ impl DirectoryStore for SqliteStore {
         })
         .await
     }
+}
+
+fn insert_role_in(c: &Connection, r: &RoleRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO roles (id, tenant_id, name, permissions, builtin) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            r.id,
+            r.tenant_id,
+            r.name,
+            json_list(&r.permissions),
+            r.builtin
+        ],
+    )
+    .map(drop)
+}
+
+/// Inserts a user and their role assignments, inside the caller's transaction.
+fn insert_user_in(c: &Connection, u: &UserRow) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![u.id, u.tenant_id, u.email, u.name, u.password_hash],
+    )?;
+    for role in &u.role_ids {
+        c.execute(
+            "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",
+            params![u.id, role],
+        )?;
+    }
+    Ok(())
 }
