@@ -13,6 +13,8 @@
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
 //! * `rotation_window.rs` — rotating "now" in the real window (ignored by default).
 //! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
+//! * `settings_window.rs` — "Keep an offline copy after signing out" in the real window
+//!   (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
 //!
 //! [`webdriver`] holds what the real-window tests share.
