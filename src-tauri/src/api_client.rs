@@ -220,6 +220,11 @@ fn redirected(response: &reqwest::Response) -> AppError {
                 .url()
                 .join(l)
                 .map_or_else(|_| l.to_owned(), |u| u.to_string())
+        })
+        // Enough to recognise the place; a hostile server could send a page of text.
+        .map(|t| match t.char_indices().nth(200) {
+            Some((cut, _)) => format!("{}…", &t[..cut]),
+            None => t,
         });
     let origin = response.url().origin().ascii_serialization();
     let message = match target {
