@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use keebai_e2e::webdriver::{button, launch, link, sign_in, wait_for, wait_for_text};
+use keebai_e2e::webdriver::{button, launch, link, screenshot, sign_in, wait_for, wait_for_text};
 use keebai_e2e::{TestServer, DEVELOPER, TENANT};
 use keebai_keys::cache::Cache;
 use keebai_keys::settings::{Account, SettingsFile};
@@ -48,6 +48,7 @@ async fn the_offline_copy_setting_is_a_labelled_checkbox_that_sign_out_honours()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(checkbox.is_selected().await.expect("state"));
+    screenshot(&c, "13-settings").await;
 
     button(&c, "Sign out")
         .await
