@@ -28,6 +28,7 @@ pub mod pg_clock;
 pub mod pg_coherence;
 pub mod pg_triggers;
 pub mod postgres;
+pub mod rows;
 pub mod sqlite;
 
 use std::sync::Arc;

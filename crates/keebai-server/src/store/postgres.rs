@@ -52,6 +52,10 @@ mod usage;
 
 use super::migrations::{self, MIGRATIONS};
 use super::pg_coherence::PgCoherence;
+use super::rows::{
+    audit_row, json_list, message_row, parse_list, role_row, tenant_row, token_row, Columns,
+    ROLE_COLS, TOKEN_COLS,
+};
 use super::*;
 use crate::config::PgSettings;
 #[cfg(any(test, feature = "testing"))]
@@ -241,57 +245,6 @@ impl From<PoolError> for StoreError {
     }
 }
 
-fn json_list(v: &[String]) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-fn parse_list(text: &str) -> StoreResult<Vec<String>> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored list is not JSON: {e}")))
-}
-
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace";
-
-fn token_row(r: &Row) -> StoreResult<TokenRow> {
-    Ok(TokenRow {
-        id: r.try_get(0)?,
-        tenant_id: r.try_get(1)?,
-        user_id: r.try_get(2)?,
-        name: r.try_get(3)?,
-        prefix: r.try_get(4)?,
-        hash: r.try_get(5)?,
-        scopes: parse_list(r.try_get(6)?)?,
-        created_at: r.try_get(7)?,
-        expires_at: r.try_get(8)?,
-        last_used_at: r.try_get(9)?,
-        revoked_at: r.try_get(10)?,
-        last_used_ip: r.try_get(11)?,
-        rotated_from: r.try_get(12)?,
-        replaced_by: r.try_get(13)?,
-        retire_grace: r.try_get(14)?,
-    })
-}
-
-const ROLE_COLS: &str = "id, tenant_id, name, permissions, builtin";
-
-fn role_row(r: &Row) -> StoreResult<RoleRow> {
-    Ok(RoleRow {
-        id: r.try_get(0)?,
-        tenant_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        permissions: parse_list(r.try_get(3)?)?,
-        builtin: r.try_get(4)?,
-    })
-}
-
-fn tenant_row(r: &Row) -> StoreResult<TenantRow> {
-    Ok(TenantRow {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name: r.try_get(2)?,
-    })
-}
-
 /// A user with their role ids (byte-wise sorted, as SQLite returns them) in one statement, so
 /// the hot authentication path costs one round trip and sees one snapshot.
 const USER_SELECT: &str = r#"SELECT u.id, u.tenant_id, u.email, u.name, u.password_hash,
@@ -306,29 +259,6 @@ fn user_row(r: &Row) -> StoreResult<UserRow> {
         name: r.try_get(3)?,
         password_hash: r.try_get(4)?,
         role_ids: r.try_get(5)?,
-    })
-}
-
-fn audit_row(r: &Row) -> StoreResult<AuditRow> {
-    Ok(AuditRow {
-        id: r.try_get(0)?,
-        tenant_id: r.try_get(1)?,
-        at: r.try_get(2)?,
-        actor: r.try_get(3)?,
-        action: r.try_get(4)?,
-        target: r.try_get(5)?,
-        ip: r.try_get(6)?,
-        detail: r.try_get(7)?,
-    })
-}
-
-fn message_row(r: &Row) -> StoreResult<MessageRow> {
-    Ok(MessageRow {
-        id: r.try_get(0)?,
-        tenant_id: r.try_get(1)?,
-        author_id: r.try_get(2)?,
-        body: r.try_get(3)?,
-        created_at: r.try_get(4)?,
     })
 }
 
@@ -398,6 +328,28 @@ impl Store for PgStore {
 
     fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
         self.coherence.clone().map(|c| c as Arc<dyn CacheCoherence>)
+    }
+}
+
+impl Columns for Row {
+    fn text(&self, i: usize) -> StoreResult<String> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn opt_text(&self, i: usize) -> StoreResult<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn flag(&self, i: usize) -> StoreResult<bool> {
+        Ok(self.try_get(i)?)
     }
 }
 

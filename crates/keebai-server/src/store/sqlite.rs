@@ -24,6 +24,7 @@ mod tokens;
 mod usage;
 
 use super::migrations::{self, MIGRATIONS};
+use super::rows::{self, json_list, Columns, TOKEN_COLS};
 use super::*;
 
 const POOL_SIZE: usize = 8;
@@ -217,137 +218,20 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-fn json_list(v: &[String]) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-fn parse_list(idx: usize, text: String) -> rusqlite::Result<Vec<String>> {
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace";
-
 fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
-    Ok(TokenRow {
-        id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        user_id: r.get(2)?,
-        name: r.get(3)?,
-        prefix: r.get(4)?,
-        hash: r.get(5)?,
-        scopes: parse_list(6, r.get(6)?)?,
-        created_at: r.get(7)?,
-        expires_at: r.get(8)?,
-        last_used_at: r.get(9)?,
-        revoked_at: r.get(10)?,
-        last_used_ip: r.get(11)?,
-        rotated_from: r.get(12)?,
-        replaced_by: r.get(13)?,
-        retire_grace: r.get(14)?,
-    })
-}
-
-fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
-    c.execute(
-        &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
-        params![
-            t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
-            json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
-            t.last_used_ip, t.rotated_from, t.replaced_by, t.retire_grace
-        ],
-    )
-    .map(drop)
-}
-
-fn active_count(c: &Connection, user_id: &str, now: i64) -> rusqlite::Result<i64> {
-    c.query_row(
-        "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
-        params![user_id, now],
-        |r| r.get(0),
-    )
-}
-
-/// The rotation itself, inside the caller's immediate transaction (see `Store::rotate_token`).
-fn rotate_in(tx: &Connection, r: &Rotation) -> rusqlite::Result<RotationOutcome> {
-    let one = |id: &str| {
-        tx.query_row(
-            &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
-            [id],
-            token_row,
-        )
-        .optional()
-    };
-    let Some(old) = one(&r.old_id)? else {
-        return Ok(RotationOutcome::NotFound);
-    };
-    if let Some(by) = old.replaced_by {
-        return Ok(RotationOutcome::AlreadyReplaced(by));
-    }
-    if !old.is_active(r.now) {
-        return Ok(RotationOutcome::NotActive);
-    }
-    match r.retire {
-        Retirement::Now => tx.execute(
-            "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1",
-            params![old.id, r.now],
-        )?,
-        Retirement::At(at) => tx.execute(
-            "UPDATE tokens SET expires_at = ?2 WHERE id = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
-            params![old.id, at],
-        )?,
-        Retirement::OnFirstUse { grace, deadline } => tx.execute(
-            "UPDATE tokens SET retire_grace = ?3,
-                    expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?2 THEN ?2 ELSE expires_at END
-              WHERE id = ?1",
-            params![old.id, deadline, grace],
-        )?,
-    };
-    if active_count(tx, &old.user_id, r.now)? >= i64::from(r.limit) {
-        return Ok(RotationOutcome::LimitReached);
-    }
-    insert_token(tx, &r.new)?;
-    tx.execute(
-        "UPDATE tokens SET replaced_by = ?2 WHERE id = ?1",
-        params![old.id, r.new.id],
-    )?;
-    let old = one(&r.old_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-    Ok(RotationOutcome::Rotated {
-        old: Box::new(old),
-        new: Box::new(r.new.clone()),
-    })
+    rows::token_row(r).map_err(into_sqlite)
 }
 
 fn role_row(r: &Row<'_>) -> rusqlite::Result<RoleRow> {
-    Ok(RoleRow {
-        id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        name: r.get(2)?,
-        permissions: parse_list(3, r.get(3)?)?,
-        builtin: r.get(4)?,
-    })
+    rows::role_row(r).map_err(into_sqlite)
 }
 
 fn tenant_row(r: &Row<'_>) -> rusqlite::Result<TenantRow> {
-    Ok(TenantRow {
-        id: r.get(0)?,
-        slug: r.get(1)?,
-        name: r.get(2)?,
-    })
+    rows::tenant_row(r).map_err(into_sqlite)
 }
 
 fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
-    Ok(AuditRow {
-        id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        at: r.get(2)?,
-        actor: r.get(3)?,
-        action: r.get(4)?,
-        target: r.get(5)?,
-        ip: r.get(6)?,
-        detail: r.get(7)?,
-    })
+    rows::audit_row(r).map_err(into_sqlite)
 }
 
 /// Loads a user and their role ids.
@@ -421,5 +305,36 @@ impl Store for SqliteStore {
 
     fn cache_coherence(&self) -> Option<Arc<dyn CacheCoherence>> {
         Some(Arc::clone(&self.coherence) as Arc<dyn CacheCoherence>)
+    }
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+    rows::message_row(r).map_err(into_sqlite)
+}
+
+/// rusqlite's row callbacks return its own error; a mapping error travels inside one.
+fn into_sqlite(e: StoreError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Null, Box::new(e))
+}
+
+impl Columns for Row<'_> {
+    fn text(&self, i: usize) -> StoreResult<String> {
+        self.get(i).map_err(map_err)
+    }
+
+    fn opt_text(&self, i: usize) -> StoreResult<Option<String>> {
+        self.get(i).map_err(map_err)
+    }
+
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        self.get(i).map_err(map_err)
+    }
+
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        self.get(i).map_err(map_err)
+    }
+
+    fn flag(&self, i: usize) -> StoreResult<bool> {
+        self.get(i).map_err(map_err)
     }
 }

@@ -127,7 +127,7 @@ impl DirectoryStore for SqliteStore {
                 "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1",
             )?;
             let lists = s
-                .query_map([u], |r| parse_list(0, r.get(0)?))?
+                .query_map([u], |r| r.list(0).map_err(into_sqlite))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut all: Vec<String> = lists.into_iter().flatten().collect();
             all.sort();

@@ -23,15 +23,7 @@ impl MessageStore for SqliteStore {
                 "SELECT id, tenant_id, author_id, body, created_at FROM messages WHERE tenant_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
             )?;
             let rows = s
-                .query_map(params![t, limit], |r| {
-                    Ok(MessageRow {
-                        id: r.get(0)?,
-                        tenant_id: r.get(1)?,
-                        author_id: r.get(2)?,
-                        body: r.get(3)?,
-                        created_at: r.get(4)?,
-                    })
-                })?
+                .query_map(params![t, limit], message_row)?
                 .collect();
             rows
         })

@@ -118,3 +118,73 @@ impl TokenStore for SqliteStore {
         .await
     }
 }
+
+fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
+    c.execute(
+        &format!("INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+        params![
+            t.id, t.tenant_id, t.user_id, t.name, t.prefix, t.hash,
+            json_list(&t.scopes), t.created_at, t.expires_at, t.last_used_at, t.revoked_at,
+            t.last_used_ip, t.rotated_from, t.replaced_by, t.retire_grace
+        ],
+    )
+    .map(drop)
+}
+
+fn active_count(c: &Connection, user_id: &str, now: i64) -> rusqlite::Result<i64> {
+    c.query_row(
+        "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+        params![user_id, now],
+        |r| r.get(0),
+    )
+}
+
+/// The rotation itself, inside the caller's immediate transaction (see `Store::rotate_token`).
+fn rotate_in(tx: &Connection, r: &Rotation) -> rusqlite::Result<RotationOutcome> {
+    let one = |id: &str| {
+        tx.query_row(
+            &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+            [id],
+            token_row,
+        )
+        .optional()
+    };
+    let Some(old) = one(&r.old_id)? else {
+        return Ok(RotationOutcome::NotFound);
+    };
+    if let Some(by) = old.replaced_by {
+        return Ok(RotationOutcome::AlreadyReplaced(by));
+    }
+    if !old.is_active(r.now) {
+        return Ok(RotationOutcome::NotActive);
+    }
+    match r.retire {
+        Retirement::Now => tx.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1",
+            params![old.id, r.now],
+        )?,
+        Retirement::At(at) => tx.execute(
+            "UPDATE tokens SET expires_at = ?2 WHERE id = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+            params![old.id, at],
+        )?,
+        Retirement::OnFirstUse { grace, deadline } => tx.execute(
+            "UPDATE tokens SET retire_grace = ?3,
+                    expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?2 THEN ?2 ELSE expires_at END
+              WHERE id = ?1",
+            params![old.id, deadline, grace],
+        )?,
+    };
+    if active_count(tx, &old.user_id, r.now)? >= i64::from(r.limit) {
+        return Ok(RotationOutcome::LimitReached);
+    }
+    insert_token(tx, &r.new)?;
+    tx.execute(
+        "UPDATE tokens SET replaced_by = ?2 WHERE id = ?1",
+        params![old.id, r.new.id],
+    )?;
+    let old = one(&r.old_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(RotationOutcome::Rotated {
+        old: Box::new(old),
+        new: Box::new(r.new.clone()),
+    })
+}
