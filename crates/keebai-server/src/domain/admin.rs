@@ -12,6 +12,7 @@ use keebai_api::wire::{
 
 use super::audit::AuditAction;
 use super::auth::Principal;
+use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{person_name, Email, RoleName, Scopes, MIN_PASSWORD_CHARS};
 use super::permissions::{self, MANAGE_ROLES, MANAGE_USERS};
@@ -127,10 +128,10 @@ impl Service {
 
     pub async fn create_role(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         req: CreateRoleRequest,
-        ip: Option<&str>,
     ) -> DomainResult<Role> {
+        let principal = &ctx.principal;
         principal.require_session("create roles")?;
         principal.require(MANAGE_ROLES)?;
         let name = RoleName::parse(&req.name)?.into_inner();
@@ -144,24 +145,18 @@ impl Service {
             builtin: false,
         };
         self.store.insert_role(&row).await.map_err(duplicate_role)?;
-        self.audit(
-            principal.tenant_id(),
-            Some(&principal.user.id),
-            AuditAction::RoleCreated,
-            Some(&row.id),
-            ip,
-        )
-        .await;
+        self.record(ctx, AuditAction::RoleCreated, Some(&row.id), None)
+            .await;
         Ok(role_to_wire(row))
     }
 
     pub async fn update_role(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         id: &str,
         req: UpdateRoleRequest,
-        ip: Option<&str>,
     ) -> DomainResult<Role> {
+        let principal = &ctx.principal;
         principal.require_session("change roles")?;
         principal.require(MANAGE_ROLES)?;
         let mut row = self
@@ -195,14 +190,8 @@ impl Service {
         self.change_administration(principal, &AdminWrite::Role(row.clone()))
             .await?;
         self.auth_cache.invalidate().await?;
-        self.audit(
-            principal.tenant_id(),
-            Some(&principal.user.id),
-            AuditAction::RoleUpdated,
-            Some(&row.id),
-            ip,
-        )
-        .await;
+        self.record(ctx, AuditAction::RoleUpdated, Some(&row.id), None)
+            .await;
         tracing::info!(role_id = %row.id, "role permissions changed");
         Ok(role_to_wire(row))
     }
@@ -215,10 +204,10 @@ impl Service {
 
     pub async fn create_user(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         req: CreateUserRequest,
-        ip: Option<&str>,
     ) -> DomainResult<User> {
+        let principal = &ctx.principal;
         principal.require_session("create users")?;
         principal.require(MANAGE_USERS)?;
         let email = Email::parse(&req.email)?;
@@ -239,24 +228,18 @@ impl Service {
             }
             e => e.into(),
         })?;
-        self.audit(
-            principal.tenant_id(),
-            Some(&principal.user.id),
-            AuditAction::UserCreated,
-            Some(&row.id),
-            ip,
-        )
-        .await;
+        self.record(ctx, AuditAction::UserCreated, Some(&row.id), None)
+            .await;
         Ok(user_to_wire(row))
     }
 
     pub async fn set_user_roles(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         user_id: &str,
         role_ids: &[String],
-        ip: Option<&str>,
     ) -> DomainResult<User> {
+        let principal = &ctx.principal;
         principal.require_session("assign roles")?;
         principal.require(MANAGE_USERS)?;
         let mut user = self
@@ -273,14 +256,8 @@ impl Service {
         self.change_administration(principal, &change).await?;
         self.auth_cache.invalidate().await?;
         user.role_ids = role_ids;
-        self.audit(
-            principal.tenant_id(),
-            Some(&principal.user.id),
-            AuditAction::UserRolesChanged,
-            Some(&user.id),
-            ip,
-        )
-        .await;
+        self.record(ctx, AuditAction::UserRolesChanged, Some(&user.id), None)
+            .await;
         Ok(user_to_wire(user))
     }
 

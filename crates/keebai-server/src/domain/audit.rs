@@ -1,6 +1,7 @@
 //! Audit events: who did what to which object, from where; and who may read which.
 //!
-//! Every event is written through [`Service::audit`] with an [`AuditAction`], and the rule for
+//! Every event is written through [`Service::audit`] with an [`AuditAction`] (an authenticated
+//! caller's through [`Service::record`]), and the rule for
 //! whose events a caller sees is [`Service::audit_events`]'s, not the HTTP handler's.
 
 use keebai_api::wire::{AuditDetail, AuditEvent, AuditEventList};
@@ -48,22 +49,10 @@ impl AuditAction {
 pub const MAX_PAGE: u32 = 500;
 
 impl Service {
-    /// Appends an event. A failure is logged and swallowed: the action it describes already
-    /// happened, and refusing to answer would hide that from the caller.
+    /// Appends an event: the one place events are written ([`Service::record`] for an
+    /// authenticated caller's action). A failure is logged and swallowed: the action it
+    /// describes already happened, and refusing to answer would hide that from the caller.
     pub async fn audit(
-        &self,
-        tenant_id: &str,
-        actor: Option<&str>,
-        action: AuditAction,
-        target: Option<&str>,
-        ip: Option<&str>,
-    ) {
-        self.audit_detailed(tenant_id, actor, action, target, ip, None)
-            .await;
-    }
-
-    /// [`Service::audit`] with the event's particulars.
-    pub async fn audit_detailed(
         &self,
         tenant_id: &str,
         actor: Option<&str>,

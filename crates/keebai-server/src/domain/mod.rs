@@ -20,6 +20,7 @@ pub mod admin_guard;
 pub mod audit;
 pub mod auth;
 pub mod auth_cache;
+pub mod context;
 pub mod error;
 pub mod messages;
 pub mod newtypes;

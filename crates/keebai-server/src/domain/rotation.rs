@@ -15,6 +15,7 @@ use keebai_api::TokenSecret;
 
 use super::audit::AuditAction;
 use super::auth::{Principal, Via};
+use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_TOKENS, ROTATE_SELF};
 use super::{new_id, now, Service};
@@ -54,31 +55,29 @@ impl Service {
     /// `POST /v1/tokens/{id}/rotate`: the owner, with a session.
     pub async fn rotate_token(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         id: &str,
         req: RotateTokenRequest,
-        ip: Option<&str>,
     ) -> DomainResult<RotateTokenResponse> {
+        let principal = &ctx.principal;
         principal.require_session(
             "rotate tokens this way; a token holding developer.rotate_self rotates itself with POST /v1/tokens/self/rotate",
         )?;
         principal.require(MANAGE_TOKENS)?;
         let old = self.owned_token(principal, id).await?;
-        self.rotate(principal, old, &req, Retire::AfterGrace, ip)
-            .await
+        self.rotate(ctx, old, &req, Retire::AfterGrace).await
     }
 
     /// `POST /v1/tokens/self/rotate`: the calling token, if it holds `developer.rotate_self`.
     pub async fn rotate_self(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         req: RotateTokenRequest,
-        ip: Option<&str>,
     ) -> DomainResult<RotateTokenResponse> {
+        let principal = &ctx.principal;
         let old = self.calling_token(principal).await?;
         principal.require(ROTATE_SELF)?;
-        self.rotate(principal, old, &req, Retire::OnFirstUse, ip)
-            .await
+        self.rotate(ctx, old, &req, Retire::OnFirstUse).await
     }
 
     /// `GET /v1/tokens/self`: the calling token's own record, whatever its scopes.
@@ -103,12 +102,12 @@ impl Service {
 
     async fn rotate(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         old: TokenRow,
         req: &RotateTokenRequest,
         default_retire: Retire,
-        ip: Option<&str>,
     ) -> DomainResult<RotateTokenResponse> {
+        let principal = &ctx.principal;
         let grace = req.grace_seconds.unwrap_or(0);
         if grace > MAX_GRACE_SECONDS {
             return Err(DomainError::invalid(
@@ -185,12 +184,10 @@ impl Service {
         // The old token's cached credential still has its former validity.
         self.auth_cache.invalidate().await?;
         let self_rotation = !principal.is_session();
-        self.audit_detailed(
-            principal.tenant_id(),
-            Some(&principal.user.id),
+        self.record(
+            ctx,
             AuditAction::TokenRotated,
             Some(&old.id),
-            ip,
             Some(&AuditDetail {
                 replacement: Some(new.id.clone()),
                 self_rotation: Some(self_rotation),

@@ -4,7 +4,8 @@ use keebai_api::wire::{CreatedSecret, SessionRequest, SessionResponse};
 use keebai_api::TokenSecret;
 
 use super::audit::AuditAction;
-use super::auth::{Principal, Via};
+use super::auth::Via;
+use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::throttle::Refused;
 use super::{admin, from_ts, now, passwords, Service};
@@ -49,7 +50,7 @@ impl Service {
         let (Some(tenant), Some(user), true) = (tenant.as_ref(), user, ok) else {
             // The attempt stays recorded: it is one of the failures the limit counts.
             if let Some(t) = &tenant {
-                self.audit(&t.id, None, AuditAction::SessionFailed, None, ip)
+                self.audit(&t.id, None, AuditAction::SessionFailed, None, ip, None)
                     .await;
             }
             // Debug formatting quotes and escapes what the client typed, so a newline in it
@@ -94,6 +95,7 @@ impl Service {
             AuditAction::SessionCreated,
             Some(&user.id),
             ip,
+            None,
         )
         .await;
         tracing::info!(user_id = %user.id, "signed in");
@@ -107,19 +109,14 @@ impl Service {
     }
 
     /// `DELETE /v1/sessions/current`.
-    pub async fn sign_out(&self, principal: &Principal, ip: Option<&str>) -> DomainResult<()> {
+    pub async fn sign_out(&self, ctx: &RequestContext) -> DomainResult<()> {
+        let principal = &ctx.principal;
         principal.require_session("end a sign-in session")?;
         if let Via::Session { hash } = &principal.via {
             self.store.delete_session(hash).await?;
             self.auth_cache.invalidate().await?;
-            self.audit(
-                principal.tenant_id(),
-                Some(&principal.user.id),
-                AuditAction::SessionEnded,
-                None,
-                ip,
-            )
-            .await;
+            self.record(ctx, AuditAction::SessionEnded, None, None)
+                .await;
         }
         Ok(())
     }

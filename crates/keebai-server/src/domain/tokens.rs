@@ -9,6 +9,7 @@ use keebai_api::TokenSecret;
 
 use super::audit::AuditAction;
 use super::auth::Principal;
+use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{ExpiresAt, Scopes, TokenName};
 use super::permissions::{AUDIT_TOKENS, MANAGE_TOKENS};
@@ -19,10 +20,10 @@ impl Service {
     /// `POST /v1/tokens`: the only time the secret leaves the server.
     pub async fn create_token(
         &self,
-        principal: &Principal,
+        ctx: &RequestContext,
         req: CreateTokenRequest,
-        ip: Option<&str>,
     ) -> DomainResult<CreateTokenResponse> {
+        let principal = &ctx.principal;
         principal.require_session("create tokens")?;
         principal.require(MANAGE_TOKENS)?;
         let name = TokenName::parse(&req.name)?;
@@ -63,14 +64,8 @@ impl Service {
         {
             return Err(DomainError::TokenLimitReached(ACTIVE_TOKEN_LIMIT));
         }
-        self.audit(
-            principal.tenant_id(),
-            Some(&principal.user.id),
-            AuditAction::TokenCreated,
-            Some(&row.id),
-            ip,
-        )
-        .await;
+        self.record(ctx, AuditAction::TokenCreated, Some(&row.id), None)
+            .await;
         tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token created");
         let record = self.to_record(row, now.timestamp());
         Ok(CreateTokenResponse {
@@ -138,12 +133,8 @@ impl Service {
     }
 
     /// `POST /v1/tokens/{id}/revoke`: immediate, idempotent, keeps the row.
-    pub async fn revoke_token(
-        &self,
-        principal: &Principal,
-        id: &str,
-        ip: Option<&str>,
-    ) -> DomainResult<TokenRecord> {
+    pub async fn revoke_token(&self, ctx: &RequestContext, id: &str) -> DomainResult<TokenRecord> {
+        let principal = &ctx.principal;
         principal.require(MANAGE_TOKENS)?;
         let before = self.owned_token(principal, id).await?;
         let now = now().timestamp();
@@ -157,14 +148,8 @@ impl Service {
         if before.revoked_at.is_none() {
             crate::faults::after_commit("revoke");
             self.auth_cache.invalidate().await?;
-            self.audit(
-                principal.tenant_id(),
-                Some(&principal.user.id),
-                AuditAction::TokenRevoked,
-                Some(&row.id),
-                ip,
-            )
-            .await;
+            self.record(ctx, AuditAction::TokenRevoked, Some(&row.id), None)
+                .await;
             tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token revoked");
         }
         Ok(self.to_record(row, now))

@@ -12,7 +12,7 @@ use keebai_api::wire::{
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{ApiJson, Auth, ClientIp};
+use super::extract::{ApiJson, Auth, Ctx};
 use crate::domain::permissions;
 use crate::domain::Service;
 
@@ -37,14 +37,10 @@ pub async fn roles(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<
     responses((status = 201, body = Role), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_role(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     ApiJson(req): ApiJson<CreateRoleRequest>,
 ) -> ApiResult<(StatusCode, Json<Role>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(svc.create_role(&p, req, ip.as_deref()).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(svc.create_role(&ctx, req).await?)))
 }
 
 /// Change a role's permissions (and optionally its name). Takes effect on the next request of
@@ -55,12 +51,11 @@ pub async fn create_role(
         (status = 409, body = ErrorBody, description = "the change would leave the tenant without a user holding admin.manage_roles and admin.manage_users"), (status = 422, body = ErrorBody)))]
 pub async fn update_role(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UpdateRoleRequest>,
 ) -> ApiResult<Json<Role>> {
-    Ok(Json(svc.update_role(&p, &id, req, ip.as_deref()).await?))
+    Ok(Json(svc.update_role(&ctx, &id, req).await?))
 }
 
 #[utoipa::path(get, path = "/v1/users", tag = "users", operation_id = "list_users", security(("bearer" = [])),
@@ -75,14 +70,10 @@ pub async fn users(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<
     responses((status = 201, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_user(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(svc.create_user(&p, req, ip.as_deref()).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(svc.create_user(&ctx, req).await?)))
 }
 
 #[utoipa::path(put, path = "/v1/users/{id}/roles", tag = "users", operation_id = "set_user_roles", security(("bearer" = [])), request_body = UpdateUserRolesRequest,
@@ -91,15 +82,11 @@ pub async fn create_user(
         (status = 409, body = ErrorBody, description = "the change would leave the tenant without a user holding admin.manage_roles and admin.manage_users"), (status = 422, body = ErrorBody)))]
 pub async fn set_user_roles(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UpdateUserRolesRequest>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(
-        svc.set_user_roles(&p, &id, &req.role_ids, ip.as_deref())
-            .await?,
-    ))
+    Ok(Json(svc.set_user_roles(&ctx, &id, &req.role_ids).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

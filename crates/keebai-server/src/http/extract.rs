@@ -1,4 +1,5 @@
-//! Extractors: the caller's [`Principal`], the client address, and JSON bodies whose every
+//! Extractors: the caller's [`Principal`], the client address, both as one [`Ctx`], and JSON
+//! bodies whose every
 //! rejection is a contract error body.
 
 use std::net::SocketAddr;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::domain::auth::{Principal, Via};
+use crate::domain::context::RequestContext;
 use crate::domain::Service;
 
 /// The authenticated caller. Records `user_id` and `token_prefix` on the request's span, and
@@ -103,6 +105,20 @@ pub fn client_addr(
 impl ClientIp {
     pub fn as_deref(&self) -> Option<&str> {
         self.0.as_deref()
+    }
+}
+
+/// The authenticated caller and their client address: the [`RequestContext`] of an action
+/// that changes something (and is audited).
+pub struct Ctx(pub RequestContext);
+
+impl FromRequestParts<Arc<Service>> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, svc: &Arc<Service>) -> Result<Self, ApiError> {
+        let Auth(principal) = Auth::from_request_parts(parts, svc).await?;
+        let ip = client_addr(&parts.extensions, &parts.headers).map(|ip| ip.to_string());
+        Ok(Self(RequestContext::new(principal, ip)))
     }
 }
 

@@ -8,7 +8,7 @@ use axum::Json;
 use keebai_api::wire::{ErrorBody, Me, SessionRequest, SessionResponse};
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, Auth, ClientIp};
+use super::extract::{ApiJson, Auth, ClientIp, Ctx};
 use crate::domain::Service;
 
 /// Sign in with a password; the answer carries the session token, the only time it is sent.
@@ -32,10 +32,9 @@ pub async fn create(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "called with a PAT")))]
 pub async fn delete_current(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
 ) -> ApiResult<StatusCode> {
-    svc.sign_out(&p, ip.as_deref()).await?;
+    svc.sign_out(&ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,7 +11,7 @@ use keebai_api::wire::{
 };
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, Auth, ClientIp};
+use super::extract::{ApiJson, Auth, Ctx};
 use crate::domain::Service;
 
 /// The caller's tokens, every status, newest first.
@@ -32,11 +32,10 @@ pub async fn list(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<J
     ))]
 pub async fn create(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     ApiJson(req): ApiJson<CreateTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<CreateTokenResponse>)> {
-    let created = svc.create_token(&p, req, ip.as_deref()).await?;
+    let created = svc.create_token(&ctx, req).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -71,11 +70,10 @@ pub async fn usage(
     responses((status = 200, body = TokenRecord), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TokenRecord>> {
-    Ok(Json(svc.revoke_token(&p, &id, ip.as_deref()).await?))
+    Ok(Json(svc.revoke_token(&ctx, &id).await?))
 }
 
 /// Rotate one of the caller's tokens (session only): a new token with the same name and
@@ -96,12 +94,11 @@ pub async fn revoke(
     ))]
 pub async fn rotate(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RotateTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<RotateTokenResponse>)> {
-    let rotated = svc.rotate_token(&p, &id, req, ip.as_deref()).await?;
+    let rotated = svc.rotate_token(&ctx, &id, req).await?;
     Ok((StatusCode::CREATED, Json(rotated)))
 }
 
@@ -131,10 +128,9 @@ pub async fn get_self(
     ))]
 pub async fn rotate_self(
     State(svc): State<Arc<Service>>,
-    ip: ClientIp,
-    Auth(p): Auth,
+    Ctx(ctx): Ctx,
     ApiJson(req): ApiJson<RotateTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<RotateTokenResponse>)> {
-    let rotated = svc.rotate_self(&p, req, ip.as_deref()).await?;
+    let rotated = svc.rotate_self(&ctx, req).await?;
     Ok((StatusCode::CREATED, Json(rotated)))
 }
