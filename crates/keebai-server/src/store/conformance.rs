@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::admin_change::any_state;
 use super::*;
 
-fn id() -> String {
+pub(super) fn id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
@@ -72,7 +72,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     roles_and_permissions(&*store).await;
     users_and_roles(&*store).await;
     super::conformance_admin::run_all(Arc::clone(&store)).await;
-    sessions(&*store).await;
+    super::conformance_sign_in::sessions(&*store).await;
     super::conformance_housekeeping::run_all(&*store).await;
     tokens_round_trip_and_order(&*store).await;
     limit_counts_only_active(&*store).await;
@@ -80,10 +80,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     revoke_is_idempotent_and_keeps_the_row(&*store).await;
     super::conformance_rotation::run_all(Arc::clone(&store)).await;
     super::conformance_usage::run_all(Arc::clone(&store)).await;
-    audit_pages_newest_first(&*store).await;
-    messages_round_trip(&*store).await;
-    sign_in_attempts_count_prune_and_clear(&*store).await;
-    sign_in_attempts_serialise_under_concurrency(Arc::clone(&store)).await;
+    super::conformance_audit::run_all(&*store).await;
+    super::conformance_sign_in::run_all(Arc::clone(&store)).await;
 }
 
 pub async fn tenants_round_trip(store: &dyn Store) {
@@ -202,24 +200,6 @@ pub async fn users_and_roles(store: &dyn Store) {
         store.user("other-tenant", &user.id).await.expect("user"),
         None
     );
-}
-
-pub async fn sessions(store: &dyn Store) {
-    let (t, _, user) = fixture(store, &[]).await;
-    let s = SessionRow {
-        hash: id(),
-        user_id: user.id.clone(),
-        tenant_id: t.id.clone(),
-        created_at: 100,
-        expires_at: 200,
-    };
-    store.insert_session(&s).await.expect("insert");
-    assert_eq!(
-        store.session_by_hash(&s.hash).await.expect("get"),
-        Some(s.clone())
-    );
-    store.delete_session(&s.hash).await.expect("delete");
-    assert_eq!(store.session_by_hash(&s.hash).await.expect("get"), None);
 }
 
 pub async fn tokens_round_trip_and_order(store: &dyn Store) {
@@ -374,143 +354,5 @@ pub async fn revoke_is_idempotent_and_keeps_the_row(store: &dyn Store) {
     assert_eq!(
         store.revoke_token("missing", 30).await.expect("revoke"),
         None
-    );
-}
-
-pub async fn audit_pages_newest_first(store: &dyn Store) {
-    let (t, _, user) = fixture(store, &[]).await;
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        let e = AuditRow {
-            id: id(),
-            tenant_id: t.id.clone(),
-            at: 100 + i / 2,
-            actor: Some(if i == 4 {
-                "someone-else".into()
-            } else {
-                user.id.clone()
-            }),
-            action: "token.created".into(),
-            target: Some(format!("target-{i}")),
-            ip: Some("127.0.0.1".into()),
-            detail: (i == 2).then(|| r#"{"replacement":"x"}"#.into()),
-        };
-        store.append_audit(&e).await.expect("append");
-        ids.push(e);
-    }
-    let page1 = store
-        .audit_events(&t.id, None, None, 3)
-        .await
-        .expect("page");
-    assert_eq!(page1.len(), 3);
-    assert_eq!(page1[0], ids[4]);
-    let last = page1.last().expect("row");
-    let cursor = AuditCursor {
-        at: last.at,
-        id: last.id.clone(),
-    };
-    let page2 = store
-        .audit_events(&t.id, None, Some(&cursor), 3)
-        .await
-        .expect("page");
-    assert_eq!(page2.len(), 2);
-    let mut seen: Vec<_> = page1.iter().chain(&page2).map(|e| e.id.clone()).collect();
-    seen.sort();
-    seen.dedup();
-    assert_eq!(seen.len(), 5, "pages neither skip nor repeat");
-    let own = store
-        .audit_events(&t.id, Some(&user.id), None, 10)
-        .await
-        .expect("own");
-    assert_eq!(own.len(), 4);
-}
-
-pub async fn messages_round_trip(store: &dyn Store) {
-    let (t, _, user) = fixture(store, &[]).await;
-    for i in 0..3 {
-        let m = MessageRow {
-            id: id(),
-            tenant_id: t.id.clone(),
-            author_id: user.id.clone(),
-            body: format!("hello {i} — ünïcödé"),
-            created_at: 100 + i,
-        };
-        store.insert_message(&m).await.expect("insert");
-    }
-    let got = store.messages(&t.id, 2).await.expect("list");
-    assert_eq!(got.len(), 2);
-    assert_eq!(got[0].body, "hello 2 — ünïcödé");
-}
-
-pub async fn sign_in_attempts_count_prune_and_clear(store: &dyn Store) {
-    let account = format!("acct-{}", id());
-    let other = format!("acct-{}", id());
-    assert_eq!(
-        store
-            .begin_sign_in_attempt(&account, &id(), 100, 41)
-            .await
-            .expect("begin"),
-        [100]
-    );
-    store
-        .begin_sign_in_attempt(&other, &id(), 101, 42)
-        .await
-        .expect("begin");
-    let last = id();
-    assert_eq!(
-        store
-            .begin_sign_in_attempt(&account, &last, 120, 61)
-            .await
-            .expect("begin"),
-        [100, 120]
-    );
-    store.forget_sign_in_attempt(&last).await.expect("forget");
-    // The window moved past 100: it is pruned, only the new one remains.
-    assert_eq!(
-        store
-            .begin_sign_in_attempt(&account, &id(), 170, 111)
-            .await
-            .expect("begin"),
-        [170]
-    );
-    store.clear_sign_in_attempts(&account).await.expect("clear");
-    assert_eq!(
-        store
-            .begin_sign_in_attempt(&account, &id(), 171, 112)
-            .await
-            .expect("begin"),
-        [171]
-    );
-    assert_eq!(
-        store
-            .begin_sign_in_attempt(&other, &id(), 102, 43)
-            .await
-            .expect("begin"),
-        [101, 102],
-        "accounts are separate"
-    );
-}
-
-pub async fn sign_in_attempts_serialise_under_concurrency(store: Arc<dyn Store>) {
-    let account = format!("acct-{}", id());
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let (store, account) = (Arc::clone(&store), account.clone());
-        tasks.push(tokio::spawn(async move {
-            store
-                .begin_sign_in_attempt(&account, &id(), 500, 441)
-                .await
-                .map(|t| t.len())
-        }));
-    }
-    let mut seen = Vec::new();
-    for t in tasks {
-        seen.push(t.await.expect("join").expect("begin"));
-    }
-    seen.sort_unstable();
-    assert_eq!(
-        seen,
-        (1..=20).collect::<Vec<_>>(),
-        "each concurrent attempt sees all earlier ones"
     );
 }

@@ -17,9 +17,13 @@ pub mod conformance;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_admin;
 #[cfg(any(test, feature = "testing"))]
+mod conformance_audit;
+#[cfg(any(test, feature = "testing"))]
 mod conformance_housekeeping;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_rotation;
+#[cfg(any(test, feature = "testing"))]
+mod conformance_sign_in;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_usage;
 pub mod migrations;
