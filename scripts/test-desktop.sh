@@ -9,7 +9,8 @@
 #   4. Rust tests: unit tests and the command layer against a real server; then, inside a
 #      private D-Bus session with an unlocked gnome-keyring and under Xvfb, the keyring,
 #      clipboard and real-window (tauri-driver) tests — the main flow, rotation, the product
-#      guide's path, one instance, the remembered window; then the locked- and absent-keyring cases.
+#      guide's path, the offline-copy setting, one instance, the remembered window; then the
+#      locked- and absent-keyring cases.
 #
 # Exits non-zero on the first failure. Downloads only from Debian, npm and crates.io.
 set -euo pipefail
@@ -81,7 +82,7 @@ XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session
   # One app window at a time: two WebKit processes on 2 cores make clicks miss.
   window_test() {
     xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
-      --test window --test rotation_window --test guide --test desktop_shell -- --include-ignored --nocapture --test-threads=1
+      --test window --test rotation_window --test guide --test settings_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
   }
   # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
   # retry keeps that from failing the run, and a real failure still fails twice.

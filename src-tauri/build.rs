@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "revoke_token",
     "rotate_token",
     "set_clipboard_timeout",
+    "set_keep_offline_copy",
 ];
 
 const PERMISSIONS: &str = "src-tauri/permissions";

@@ -1,7 +1,15 @@
 //! `ApiClient`: the Keebai HTTP contract over reqwest (rustls), typed with `keebai_api::wire`.
 //!
+//! Transport rules (the address rules are in [`crate::server_address`]):
+//! * TLS certificates are checked against the operating system's store
+//!   (rustls-platform-verifier; on Linux the system bundle, or `SSL_CERT_FILE`/`SSL_CERT_DIR`
+//!   when set), so a company CA installed on the computer is trusted and nothing else is added.
+//! * Redirects are never followed: a 307/308 would re-send the sign-in body (the password) to
+//!   wherever it points. A 3xx answer is an error naming that place (`server_redirected`).
+//!
 //! Every failure becomes an [`AppError`] whose code the UI can act on: the server's own error
-//! code when it sent one, else `server_unreachable`, `tls_error` or `unexpected_response`.
+//! code when it sent one, else `server_unreachable`, `tls_error`, `server_redirected` or
+//! `unexpected_response`.
 
 use std::time::Duration;
 
@@ -10,12 +18,14 @@ use keebai_api::wire::{
     RotateTokenResponse, SessionRequest, SessionResponse, TokenList, TokenRecord,
 };
 use keebai_api::TokenSecret;
+use reqwest::header::LOCATION;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
-use reqwest::{Method, RequestBuilder, StatusCode, Url};
+use reqwest::{redirect, Method, RequestBuilder, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use zeroize::Zeroize;
 
 use crate::error::{AppError, AppResult, ErrorCode};
+pub use crate::server_address::normalise_server;
 
 /// A client bound to one server address.
 #[derive(Clone, Debug)]
@@ -25,15 +35,17 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
-    /// Validates `server` (an `http://` or `https://` address, path ignored) and builds a client.
+    /// Validates `server` (see [`normalise_server`]) and builds a client. An address that is
+    /// refused never gets a client, so nothing is sent to it.
     pub fn new(server: &str) -> AppResult<Self> {
         let base = normalise_server(server)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("keebai-keys/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect::Policy::none())
             .build()
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("HTTP client: {e}")))?;
+            .map_err(client_build_error)?;
         Ok(Self { base, http })
     }
 
@@ -156,34 +168,31 @@ impl ApiClient {
     }
 }
 
-/// Accepts `host:port`, `http://host:port` or `https://host/…`; keeps scheme, host and port.
-pub fn normalise_server(server: &str) -> AppResult<Url> {
-    let trimmed = server.trim();
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_owned()
-    } else {
-        format!("http://{trimmed}")
-    };
-    let invalid = || {
-        AppError::new(
-            ErrorCode::InvalidServerUrl,
-            "Enter the server address, for example http://127.0.0.1:8080 or https://keebai.example.com.",
-        )
-    };
-    let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || trimmed.is_empty() {
-        return Err(invalid());
+/// Building the client loads the system's certificate authorities; with none at all (no
+/// ca-certificates, or `SSL_CERT_FILE` naming nothing usable) no https server can be trusted.
+fn client_build_error(e: reqwest::Error) -> AppError {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
     }
-    url.set_path("/");
-    url.set_query(None);
-    url.set_fragment(None);
-    Ok(url)
+    AppError::new(
+        ErrorCode::TlsError,
+        format!(
+            "No trusted certificate authorities could be loaded from this computer, so no \
+             secure connection can be checked ({text})."
+        ),
+    )
 }
 
 async fn check_status(response: reqwest::Response) -> AppResult<reqwest::Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
+    }
+    if status.is_redirection() {
+        return Err(redirected(&response));
     }
     let body = response.bytes().await.unwrap_or_default();
     Err(match serde_json::from_slice::<ErrorBody>(&body) {
@@ -197,6 +206,41 @@ async fn check_status(response: reqwest::Response) -> AppResult<reqwest::Respons
             format!("The server answered {status} without a Keebai error body."),
         ),
     })
+}
+
+/// The server (or something in front of it) answered with a redirect. It is not followed:
+/// the request may carry the password, and a 307/308 would send it on unchanged.
+fn redirected(response: &reqwest::Response) -> AppError {
+    let target = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|l| {
+            response
+                .url()
+                .join(l)
+                .map_or_else(|_| l.to_owned(), |u| u.to_string())
+        })
+        // Enough to recognise the place; a hostile server could send a page of text.
+        .map(|t| match t.char_indices().nth(200) {
+            Some((cut, _)) => format!("{}…", &t[..cut]),
+            None => t,
+        });
+    let origin = response.url().origin().ascii_serialization();
+    let message = match target {
+        Some(target) => format!(
+            "The server at {origin} tried to send the app to {target} ({}). Redirects are \
+             not followed, so nothing was sent there; if that is the right server, enter it \
+             as the Server address.",
+            response.status()
+        ),
+        None => format!(
+            "The server at {origin} answered with a redirect ({}) without saying where to. \
+             Redirects are not followed.",
+            response.status()
+        ),
+    };
+    AppError::new(ErrorCode::ServerRedirected, message)
 }
 
 fn status_code_fallback(status: StatusCode) -> ErrorCode {
@@ -232,7 +276,23 @@ fn transport_error(e: &reqwest::Error, server: &str) -> AppError {
         "peerincompatible",
         "peermisbehaved",
     ];
-    if tls_words.iter().any(|w| chain.contains(w)) {
+    let untrusted = [
+        "unknownissuer",
+        "unknown issuer",
+        "not trusted",
+        "untrusted",
+        "badsignature",
+    ];
+    if untrusted.iter().any(|w| chain.contains(w)) {
+        AppError::new(
+            ErrorCode::TlsError,
+            format!(
+                "The certificate of {server} is not trusted by this computer: it is not issued \
+                 by a certificate authority in the system's certificate store. If your \
+                 organisation uses its own authority, install it in the system's store."
+            ),
+        )
+    } else if tls_words.iter().any(|w| chain.contains(w)) {
         AppError::new(
             ErrorCode::TlsError,
             format!("A secure connection to {server} could not be made (TLS): {e}"),
@@ -269,26 +329,6 @@ fn encode_segment(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn server_addresses_are_normalised() {
-        let ok = [
-            ("127.0.0.1:8080", "http://127.0.0.1:8080/"),
-            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"),
-            (
-                "https://keebai.example.com/some/path?q=1",
-                "https://keebai.example.com/",
-            ),
-            ("  http://localhost:1  ", "http://localhost:1/"),
-        ];
-        for (input, want) in ok {
-            assert_eq!(normalise_server(input).expect(input).as_str(), want);
-        }
-        for bad in ["", "ftp://x", "http://", "not a url at all://"] {
-            let e = normalise_server(bad).expect_err(bad);
-            assert_eq!(e.code, ErrorCode::InvalidServerUrl);
-        }
-    }
 
     #[test]
     fn ids_cannot_escape_their_path_segment() {

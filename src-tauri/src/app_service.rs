@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use keebai_api::wire::{CreateTokenRequest, Me, Password, SessionRequest, TokenRecord};
 use keebai_api::TokenSecret;
 
+mod preferences;
 mod rotation;
 
 pub use rotation::RetireChoice;
@@ -25,14 +26,13 @@ use crate::api_client::ApiClient;
 use crate::cache::Cache;
 use crate::clipboard_guard::{ClearOutcome, ClipboardGuard, SecretClipboard};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, KeyringStatus, OneTimeSecret, PermissionGroupView,
-    SessionView, TokenListView, UserView, MANAGE_TOKENS,
+    CopyView, CreatedTokenView, KeyringStatus, OneTimeSecret, PermissionGroupView, SessionView,
+    TokenListView, UserView, MANAGE_TOKENS,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::private_files;
 use crate::session_vault::{SessionVault, VaultError};
-use crate::settings::{
-    Account, Settings, SettingsFile, MAX_CLIPBOARD_SECONDS, MIN_CLIPBOARD_SECONDS, SERVER_URL_ENV,
-};
+use crate::settings::{Account, Settings, SettingsFile};
 
 struct Session {
     account: Account,
@@ -102,7 +102,8 @@ impl AppService {
         vault: Arc<dyn SessionVault>,
         clipboard: Option<Arc<dyn SecretClipboard>>,
     ) -> AppResult<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| AppError::local_storage("data folder", e))?;
+        private_files::private_dir(data_dir)
+            .map_err(|e| AppError::local_storage("data folder", e))?;
         let settings_file = SettingsFile::in_dir(data_dir);
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
@@ -118,20 +119,6 @@ impl AppService {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
-    }
-
-    pub fn config(&self) -> AppResult<AppConfig> {
-        let settings = lock(&self.settings)?.clone();
-        let env_server = std::env::var(SERVER_URL_ENV)
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        Ok(AppConfig {
-            default_server: env_server
-                .or_else(|| settings.last_account.as_ref().map(|a| a.server.clone())),
-            last_account: settings.last_account,
-            clipboard_clear_seconds: settings.clipboard_clear_seconds,
-            version: env!("CARGO_PKG_VERSION"),
-        })
     }
 
     pub async fn sign_in(&self, form: SignIn) -> AppResult<SessionView> {
@@ -239,8 +226,9 @@ impl AppService {
         Ok(Some(view))
     }
 
-    /// Ends the session on the server and removes it from the keyring. Succeeds locally even
-    /// when the server can't be reached: the user asked to be signed out of this app.
+    /// Ends the session on the server, removes it from the keyring and, unless the user keeps
+    /// an offline copy, removes the account's cached token list. Succeeds locally even when
+    /// the server can't be reached: the user asked to be signed out of this app.
     pub async fn sign_out(&self) -> AppResult<()> {
         self.discard_created_token()?;
         self.clear_clipboard_if_ours();
@@ -249,6 +237,9 @@ impl AppService {
         };
         if let Err(e) = session.client.sign_out(&session.secret).await {
             tracing::warn!(code = e.code.as_str(), "server-side sign-out failed");
+        }
+        if !lock(&self.settings)?.keep_offline_copy {
+            self.cache.forget(&session.account.key())?;
         }
         self.vault
             .delete(&session.account.key())
@@ -396,14 +387,6 @@ impl AppService {
         }
         tracing::info!(prefix = %record.prefix, "token revoked");
         Ok(record)
-    }
-
-    pub fn set_clipboard_timeout(&self, seconds: u32) -> AppResult<u32> {
-        let seconds = seconds.clamp(MIN_CLIPBOARD_SECONDS, MAX_CLIPBOARD_SECONDS);
-        let mut settings = lock(&self.settings)?;
-        settings.clipboard_clear_seconds = seconds;
-        self.settings_file.save(&settings)?;
-        Ok(seconds)
     }
 
     /// Called when the app quits: take the token off the clipboard and forget it.

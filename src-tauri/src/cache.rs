@@ -3,6 +3,11 @@
 //!
 //! It holds exactly what `GET /v1/tokens` returns: names, prefixes, scopes and times. Token
 //! secrets never reach it; the only secret the app ever sees is discarded after its one display.
+//!
+//! The file is 0600 (and any `-wal`, `-shm` or `-journal` beside it, tightened at open); SQLite
+//! creates those companions with the database file's own mode, so they start 0600 too.
+//! **Sign out** removes the account's list ([`Cache::forget`]) unless the user keeps an offline
+//! copy.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,6 +17,12 @@ use keebai_api::wire::{TokenList, TokenRecord};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{AppError, AppResult};
+use crate::private_files;
+
+/// The cache's file name in the data folder.
+pub const FILE_NAME: &str = "cache.db";
+/// Files SQLite may keep beside the database.
+const COMPANIONS: &[&str] = &["-wal", "-shm", "-journal"];
 
 /// Schema versions, applied in order at open; `PRAGMA user_version` records how far a file got.
 const MIGRATIONS: &[&str] = &[
@@ -41,8 +52,15 @@ fn storage_err(e: impl std::fmt::Display) -> AppError {
 impl Cache {
     /// Opens (creating if needed) `cache.db` in `dir` and brings its schema up to date.
     pub fn open_in(dir: &Path) -> AppResult<Self> {
-        std::fs::create_dir_all(dir).map_err(storage_err)?;
-        let conn = Connection::open(dir.join("cache.db")).map_err(storage_err)?;
+        private_files::private_dir(dir).map_err(storage_err)?;
+        let path = dir.join(FILE_NAME);
+        // Created (or tightened) 0600 before SQLite opens it, so SQLite's companions follow.
+        drop(private_files::open_append(&path).map_err(storage_err)?);
+        for suffix in COMPANIONS {
+            private_files::tighten(&dir.join(format!("{FILE_NAME}{suffix}")))
+                .map_err(storage_err)?;
+        }
+        let conn = Connection::open(&path).map_err(storage_err)?;
         Self::from_connection(conn)
     }
 
@@ -52,6 +70,10 @@ impl Cache {
     }
 
     fn from_connection(mut conn: Connection) -> AppResult<Self> {
+        // A forgotten list is overwritten, not just unlinked from the b-tree: "removed on sign
+        // out" must hold for the file's bytes too.
+        conn.pragma_update(None, "secure_delete", true)
+            .map_err(storage_err)?;
         migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -182,6 +204,58 @@ mod tests {
         assert_eq!(cache.load("b").expect("load"), None);
         cache.forget("a").expect("forget");
         assert_eq!(cache.load("a").expect("load"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_and_its_companions_are_private_even_when_they_were_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let loose = std::fs::Permissions::from_mode(0o644);
+        drop(Cache::open_in(dir.path()).expect("create"));
+        assert_eq!(
+            private_files::mode_of(&dir.path().join(FILE_NAME)).expect("mode"),
+            0o600
+        );
+        std::fs::set_permissions(dir.path().join(FILE_NAME), loose.clone()).expect("chmod");
+        for suffix in ["-wal", "-shm"] {
+            let companion = dir.path().join(format!("{FILE_NAME}{suffix}"));
+            std::fs::write(&companion, b"").expect("write");
+            std::fs::set_permissions(&companion, loose.clone()).expect("chmod");
+        }
+        let cache = Cache::open_in(dir.path()).expect("reopen");
+        for suffix in ["", "-wal", "-shm"] {
+            let path = dir.path().join(format!("{FILE_NAME}{suffix}"));
+            assert_eq!(
+                private_files::mode_of(&path).expect("mode"),
+                0o600,
+                "{suffix}"
+            );
+        }
+        // A WAL-mode write: the files SQLite itself creates take the database's mode.
+        std::fs::remove_file(dir.path().join("cache.db-wal")).expect("rm");
+        std::fs::remove_file(dir.path().join("cache.db-shm")).expect("rm");
+        {
+            let conn = cache.conn.lock().expect("conn");
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .expect("wal");
+            assert_eq!(mode, "wal");
+        }
+        let list = TokenList {
+            tokens: vec![record("t1", TokenStatus::Active)],
+            active_count: 1,
+            active_limit: 10,
+        };
+        cache.store("a", &list, Utc::now()).expect("store");
+        for suffix in ["-wal", "-shm"] {
+            let path = dir.path().join(format!("{FILE_NAME}{suffix}"));
+            assert_eq!(
+                private_files::mode_of(&path).expect("mode"),
+                0o600,
+                "{suffix}"
+            );
+        }
     }
 
     #[test]

@@ -118,3 +118,8 @@ pub async fn rotate_token(
 pub fn set_clipboard_timeout(service: State<'_, AppService>, seconds: u32) -> AppResult<u32> {
     service.set_clipboard_timeout(seconds)
 }
+
+#[tauri::command]
+pub fn set_keep_offline_copy(service: State<'_, AppService>, keep: bool) -> AppResult<bool> {
+    service.set_keep_offline_copy(keep)
+}

@@ -17,6 +17,8 @@ pub struct AppConfig {
     pub default_server: Option<String>,
     pub last_account: Option<Account>,
     pub clipboard_clear_seconds: u32,
+    /// Whether **Sign out** leaves the account's cached token list on this computer.
+    pub keep_offline_copy: bool,
     pub version: &'static str,
 }
 

@@ -28,6 +28,11 @@ pub enum ErrorCode {
     TlsError,
     /// The Server field is not an http(s) URL.
     InvalidServerUrl,
+    /// The Server field names plain `http://` to a host other than this computer (refused
+    /// before anything is sent).
+    InsecureServerUrl,
+    /// The server answered with a redirect, which the app does not follow.
+    ServerRedirected,
     /// The server answered something that is not the Keebai contract.
     UnexpectedResponse,
     /// No session: sign in first.
@@ -57,6 +62,8 @@ impl ErrorCode {
             Self::ServerUnreachable => "server_unreachable",
             Self::TlsError => "tls_error",
             Self::InvalidServerUrl => "invalid_server_url",
+            Self::InsecureServerUrl => "insecure_server_url",
+            Self::ServerRedirected => "server_redirected",
             Self::UnexpectedResponse => "unexpected_response",
             Self::NotSignedIn => "not_signed_in",
             Self::KeyringUnavailable => "keyring_unavailable",
@@ -142,6 +149,8 @@ mod tests {
         for code in [
             ErrorCode::ServerUnreachable,
             ErrorCode::TlsError,
+            ErrorCode::InsecureServerUrl,
+            ErrorCode::ServerRedirected,
             ErrorCode::KeyringUnavailable,
             ErrorCode::NoCreatedToken,
             ErrorCode::InvalidRequest,

@@ -4,13 +4,17 @@
 //! [`app_service::AppService`] (plain Rust, no Tauri types) → [`api_client::ApiClient`]
 //! (reqwest) and [`cache::Cache`] (rusqlite) → typed DTOs ([`dto`]) back to the view.
 //!
+//! * [`server_address`] — what the Server field may name: `https://` by default, `http://`
+//!   only to this computer; [`api_client`] trusts the OS certificate store and follows no
+//!   redirect.
 //! * [`error`] — the one `{code, message}` error every command returns.
 //! * [`session_vault`] — the session token in the OS keyring (never a silent mock fallback).
 //! * [`clipboard_guard`] — copy a new token with history-exclusion hints; clear it after a delay
 //!   or on quit, only if the clipboard still holds it. [`plugin_clipboard`] binds it to the
 //!   Tauri clipboard plugin.
 //! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
-//! * [`logging`] — stderr plus a log file in the data folder.
+//! * [`logging`] — stderr plus a log file in the data folder, capped and rotated
+//!   ([`log_file`]); [`private_files`] keeps the folder 0700 and its files 0600.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached.
 //!
@@ -24,8 +28,11 @@ pub mod clipboard_guard;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod log_file;
 pub mod logging;
 pub mod plugin_clipboard;
+pub mod private_files;
+pub mod server_address;
 pub mod session_vault;
 pub mod settings;
 pub mod shell;
@@ -42,6 +49,8 @@ use crate::session_vault::KeyringVault;
 /// Builds and runs the app; returns when the last window has closed.
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = settings::data_dir()?;
+    // Before anything writes there: the folder is the user's only.
+    private_files::private_dir(&data_dir)?;
     logging::init(&data_dir);
     tracing::info!(data_dir = %data_dir.display(), "starting Keebai Keys");
 
@@ -87,6 +96,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::revoke_token,
             commands::rotate_token,
             commands::set_clipboard_timeout,
+            commands::set_keep_offline_copy,
         ])
         .build(context)?;
 

@@ -1,23 +1,19 @@
-//! Logs go to stderr and to `logs/keebai-keys.log` in the data folder. Nothing secret is ever
-//! logged: secrets are `TokenSecret`s whose `Debug` is redacted, and call sites log prefixes.
+//! Logs go to stderr and to `logs/keebai-keys.log` in the data folder, size-capped and rotated
+//! ([`crate::log_file`]), the folder 0700 and the files 0600. Nothing secret is ever logged:
+//! secrets are `TokenSecret`s whose `Debug` is redacted, and call sites log prefixes.
 
-use std::fs::OpenOptions;
 use std::path::Path;
 use std::sync::Mutex;
 
 use tracing_subscriber::fmt::writer::MakeWriterExt;
 use tracing_subscriber::EnvFilter;
 
+use crate::log_file::RotatingLog;
+
 /// Installs the global subscriber. Failing to open the log file only loses the file copy.
 pub fn init(data_dir: &Path) {
     let filter = EnvFilter::try_from_env("KEEBAI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let dir = data_dir.join("logs");
-    let file = std::fs::create_dir_all(&dir).and_then(|()| {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("keebai-keys.log"))
-    });
+    let file = RotatingLog::open(&data_dir.join("logs"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false);

@@ -1,13 +1,15 @@
 //! The data folder and the small, non-secret settings file inside it.
 //!
-//! `settings.json` holds the clipboard timeout and which account signed in last (server, tenant,
-//! email) so the next launch knows which keyring entry to look for. It never holds a credential.
+//! `settings.json` holds the clipboard timeout, whether to keep an offline copy of the token list
+//! after signing out, and which account signed in last (server, tenant, email) so the next
+//! launch knows which keyring entry to look for. It never holds a credential. It is 0600.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
+use crate::private_files;
 
 /// Environment variable that moves the data folder (tests use a temporary one).
 pub const DATA_DIR_ENV: &str = "KEEBAI_DATA_DIR";
@@ -45,8 +47,15 @@ pub struct Account {
 
 impl Account {
     /// The keyring user name and cache key, e.g. `ada@acme.test@acme@http://127.0.0.1:8080`.
+    /// The email is lowercased, as the server compares it, so `Dev@acme.test` and
+    /// `dev@acme.test` are one account with one keyring entry and one cached list.
     pub fn key(&self) -> String {
-        format!("{}@{}@{}", self.email, self.tenant, self.server)
+        format!(
+            "{}@{}@{}",
+            self.email.to_lowercase(),
+            self.tenant,
+            self.server
+        )
     }
 }
 
@@ -54,6 +63,9 @@ impl Account {
 #[serde(default)]
 pub struct Settings {
     pub clipboard_clear_seconds: u32,
+    /// "Keep an offline copy after signing out": when off (the default), **Sign out** removes
+    /// the account's cached token list from this computer.
+    pub keep_offline_copy: bool,
     pub last_account: Option<Account>,
 }
 
@@ -61,6 +73,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             clipboard_clear_seconds: DEFAULT_CLIPBOARD_SECONDS,
+            keep_offline_copy: false,
             last_account: None,
         }
     }
@@ -80,8 +93,11 @@ impl SettingsFile {
     }
 
     /// A missing or unreadable file gives the defaults: settings are a convenience, and a
-    /// broken file must not lock the user out.
+    /// broken file must not lock the user out. A file left readable by others is made 0600.
     pub fn load(&self) -> Settings {
+        if let Err(e) = private_files::tighten(&self.path) {
+            tracing::warn!(error = %e, "could not make settings.json private");
+        }
         std::fs::read(&self.path)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -89,15 +105,20 @@ impl SettingsFile {
     }
 
     pub fn save(&self, settings: &Settings) -> AppResult<()> {
+        let err = |e: std::io::Error| AppError::local_storage("settings", e);
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| AppError::local_storage("settings", e))?;
+            private_files::private_dir(dir).map_err(err)?;
         }
         let json = serde_json::to_vec_pretty(settings)
             .map_err(|e| AppError::local_storage("settings", e))?;
-        // Write-then-rename so a crash never leaves half a file.
+        // Write-then-rename so a crash never leaves half a file; the new file is 0600 before
+        // its first byte, and the rename keeps that mode.
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(|e| AppError::local_storage("settings", e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| AppError::local_storage("settings", e))
+        let mut file = private_files::create(&tmp).map_err(err)?;
+        std::io::Write::write_all(&mut file, &json).map_err(err)?;
+        file.sync_all().map_err(err)?;
+        drop(file);
+        std::fs::rename(&tmp, &self.path).map_err(err)
     }
 }
 
@@ -112,6 +133,7 @@ mod tests {
         assert_eq!(file.load(), Settings::default());
         let s = Settings {
             clipboard_clear_seconds: 45,
+            keep_offline_copy: true,
             last_account: Some(Account {
                 server: "http://127.0.0.1:1".into(),
                 tenant: "acme".into(),
@@ -120,7 +142,42 @@ mod tests {
         };
         file.save(&s).expect("save");
         assert_eq!(file.load(), s);
+        #[cfg(unix)]
+        assert_eq!(
+            private_files::mode_of(&dir.path().join("settings.json")).expect("mode"),
+            0o600
+        );
         std::fs::write(dir.path().join("settings.json"), b"{not json").expect("write");
         assert_eq!(file.load(), Settings::default());
+    }
+
+    #[test]
+    fn an_older_file_without_the_offline_setting_keeps_no_copy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("settings.json"),
+            br#"{"clipboard_clear_seconds": 45, "last_account": null}"#,
+        )
+        .expect("write");
+        let loaded = SettingsFile::in_dir(dir.path()).load();
+        assert_eq!(loaded.clipboard_clear_seconds, 45);
+        assert!(!loaded.keep_offline_copy);
+    }
+
+    #[test]
+    fn one_account_whatever_the_case_of_its_email() {
+        let account = |email: &str| Account {
+            server: "https://keebai.example.com".into(),
+            tenant: "acme".into(),
+            email: email.into(),
+        };
+        assert_eq!(
+            account("Dev@ACME.test").key(),
+            account("dev@acme.test").key()
+        );
+        assert_eq!(
+            account("Dev@acme.test").key(),
+            "dev@acme.test@acme@https://keebai.example.com"
+        );
     }
 }

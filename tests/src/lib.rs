@@ -6,10 +6,15 @@
 //! * `commands.rs` — the app's command layer (`AppService`) against the real server.
 //! * `keyring.rs` — the session vault against a real Secret Service (ignored by default).
 //! * `clipboard.rs` — the clipboard guard against a real X11 clipboard (ignored by default).
+//! * `transport.rs` — https by default, plain http only to loopback, redirects refused, the OS
+//!   certificate store (a test CA behind [`tls_front`]; the [`traps`] see what was sent).
+//! * `local_files.rs` — the data folder's modes, the log's cap, sign-out's cache removal.
 //! * `rotation.rs` — rotation through the command layer: each retire choice, the refusals.
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
 //! * `rotation_window.rs` — rotating "now" in the real window (ignored by default).
 //! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
+//! * `settings_window.rs` — "Keep an offline copy after signing out" in the real window
+//!   (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
 //! * `installed_app.rs` — the installed .deb's app, signing in and restoring its session
 //!   (ignored; `scripts/test-package.sh` runs it with `KEEBAI_APP_BINARY`).
@@ -24,6 +29,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod tls_front;
+pub mod traps;
 pub mod webdriver;
 
 use keebai_api::wire::{Role, RoleList, SessionResponse, UpdateRoleRequest};
@@ -92,10 +99,15 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the seeded demo tenant with its database in a fresh temporary folder.
     pub fn demo() -> Self {
+        Self::demo_on("127.0.0.1:0")
+    }
+
+    /// The demo on another address, e.g. `127.0.0.2:0` or `[::1]:0`.
+    pub fn demo_on(listen: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite://{}", dir.path().join("keebai.db").display());
         let mut child = Command::new(server_binary())
-            .args(["demo", "--listen", "127.0.0.1:0", "--db", &db])
+            .args(["demo", "--listen", listen, "--db", &db])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -87,3 +87,64 @@ fn sign_in_keeps_the_session_in_the_keyring_only() {
     let status = runtime.block_on(server.http().status_of("/v1/me", &stored));
     assert_eq!(status, 401);
 }
+
+/// How many entries the Secret Service holds for `service` (asked with `secret-tool`).
+fn secret_tool_count(service: &str) -> usize {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "service", service])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    // Each item is listed as a "[/org/freedesktop/secrets/…]" header, on stdout or stderr
+    // depending on the libsecret version.
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines().filter(|l| l.starts_with("[/")).count()
+}
+
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run scripts/test-desktop.sh"]
+fn one_keyring_entry_whatever_the_case_of_the_email() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = TestServer::demo();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let service = format!("{KEYRING_SERVICE}.case-{}", std::process::id());
+    let vault = Arc::new(KeyringVault::new(&service));
+    let sign_in = |email: &str| {
+        let app = AppService::new(dir.path(), vault.clone(), None).expect("service");
+        runtime
+            .block_on(app.sign_in(SignIn {
+                server: server.url.clone(),
+                tenant: TENANT.into(),
+                email: email.into(),
+                password: Password::new(DEVELOPER.1),
+            }))
+            .expect("sign in");
+        app
+    };
+    let key = format!("{}@{TENANT}@{}", DEVELOPER.0, server.url);
+
+    drop(sign_in("Dev@acme.test"));
+    let first = secret_tool_lookup(&service, &key).expect("entry under the lowercase email");
+    assert_eq!(secret_tool_count(&service), 1);
+
+    drop(sign_in("dev@acme.test"));
+    let second = secret_tool_lookup(&service, &key).expect("entry");
+    assert_ne!(
+        first, second,
+        "the second sign-in replaced the first's session"
+    );
+    assert_eq!(secret_tool_count(&service), 1, "one account, one entry");
+
+    // Whichever case signed in last, the next run finds the session, and signing out as
+    // `DEV@ACME.TEST` removes the one entry.
+    let app = AppService::new(dir.path(), vault.clone(), None).expect("service");
+    let restored = runtime.block_on(app.restore_session()).expect("restore");
+    assert_eq!(restored.map(|s| s.user.email), Some(DEVELOPER.0.to_owned()));
+    drop(app);
+    let app = sign_in("DEV@ACME.TEST");
+    runtime.block_on(app.sign_out()).expect("sign out");
+    assert_eq!(secret_tool_count(&service), 0);
+}

@@ -45,4 +45,5 @@ export const api = {
   rotateToken: (id: string, retireChoice: RetireChoice) =>
     call<RotatedTokenView>('rotate_token', { id, retireChoice }),
   setClipboardTimeout: (seconds: number) => call<number>('set_clipboard_timeout', { seconds }),
+  setKeepOfflineCopy: (keep: boolean) => call<boolean>('set_keep_offline_copy', { keep }),
 };

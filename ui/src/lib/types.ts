@@ -48,6 +48,8 @@ export interface AppConfig {
   default_server: string | null;
   last_account: Account | null;
   clipboard_clear_seconds: number;
+  /** "Keep an offline copy after signing out"; off: Sign out removes the cached token list. */
+  keep_offline_copy: boolean;
   version: string;
 }
 
@@ -75,9 +77,32 @@ export interface RotatedTokenView {
   replaced: TokenRecord;
 }
 
+/** Every `code` an AppError can carry: the server's, passed through, then the app's own
+ * (`src-tauri/src/error.rs`). */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_request'
+  | 'token_limit_reached'
+  | 'conflict'
+  | 'rate_limited'
+  | 'internal'
+  | 'server_unreachable'
+  | 'tls_error'
+  | 'invalid_server_url'
+  | 'insecure_server_url'
+  | 'server_redirected'
+  | 'unexpected_response'
+  | 'not_signed_in'
+  | 'keyring_unavailable'
+  | 'clipboard_unavailable'
+  | 'no_created_token'
+  | 'local_storage';
+
 /** The one error shape every command rejects with. Switch on `code`, never on `message`. */
 export interface AppError {
-  code: string;
+  code: ErrorCode;
   message: string;
   field?: string;
 }

@@ -106,4 +106,9 @@ export class SessionStore {
     if (!this.config || !Number.isFinite(value)) return;
     this.config.clipboard_clear_seconds = await api.setClipboardTimeout(value);
   };
+
+  setKeepOfflineCopy = async (keep: boolean) => {
+    if (!this.config) return;
+    this.config.keep_offline_copy = await api.setKeepOfflineCopy(keep);
+  };
 }
