@@ -18,6 +18,8 @@
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
 //! * `installed_app.rs` — the installed .deb's app, signing in and restoring its session
 //!   (ignored; `scripts/test-package.sh` runs it with `KEEBAI_APP_BINARY`).
+//! * `bench_desktop.rs` — not a test: start-up and memory figures for
+//!   `scripts/bench-desktop.sh` (ignored).
 //!
 //! [`webdriver`] holds what the real-window tests share.
 //! `scripts/test-desktop.sh` provides Xvfb, a D-Bus session with an unlocked gnome-keyring and
