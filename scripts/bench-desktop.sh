@@ -42,7 +42,11 @@ run() {
 }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/release" "$work/debug"
+mkdir -p "$work/warm-up" "$work/release" "$work/debug"
+# The first launch on a machine pays for reading WebKit's libraries and fonts from disk; a
+# discarded run first, so neither build's figures carry that.
+say "warm-up run (discarded)"
+run "$target/release/keebai-keys" "$work/warm-up" >/dev/null
 say "release build"
 release="$(run "$target/release/keebai-keys" "$work/release")"
 echo "$release"
@@ -85,8 +89,9 @@ lines = [
     "",
     "Launch times run from the app process's start (/proc/PID/stat) until a WebDriver script saw",
     "the element and two animation frames had passed; WebDriver's own session set-up lies in",
-    "between, so they are upper bounds. The debug build also loads the same embedded UI; what",
-    "differs is the Rust side (unoptimised) and its larger binary.",
+    "between, so they are upper bounds. A discarded run goes first, so that neither build pays for",
+    "reading WebKit from disk. Both builds embed the same UI; what differs is the Rust side",
+    "(unoptimised in debug) and the binary's size, and WebKit's start-up dominates both.",
     "",
     "**Not measured: scrolling 100,000 cached rows.** The API Keys table renders one DOM row per",
     "token (no virtualisation), so that figure needs a virtualised table first; measuring today's",
