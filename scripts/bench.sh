@@ -315,6 +315,10 @@ body = "\n".join(lines)
 notes_path = "docs/benchmarks-notes.md"
 if os.path.exists(notes_path):
     body += "\n" + open(notes_path).read()
+# The desktop app's figures, kept from scripts/bench-desktop.sh's last run.
+desktop_path = "docs/benchmarks-desktop.md"
+if os.path.exists(desktop_path):
+    body += "\n" + open(desktop_path).read()
 open(out, "w").write(body)
 print(body)
 PY

@@ -6,6 +6,7 @@
 #   ./scripts/test.sh            everything
 #   SKIP_DESKTOP=1 ./scripts/test.sh    without the desktop app
 #   SKIP_POSTGRES=1 ./scripts/test.sh   without PostgreSQL
+#   SKIP_PACKAGES=1 ./scripts/test.sh   without building, installing and purging the .debs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .test-artifacts
@@ -60,6 +61,13 @@ rm -rf .test-artifacts/runs
 if [ "${SKIP_DESKTOP:-0}" != 1 ] && [ -f scripts/test-desktop.sh ]; then
   step "Keebai Keys desktop app"
   bash scripts/test-desktop.sh
+fi
+
+if [ "${SKIP_PACKAGES:-0}" != 1 ]; then
+  # Release builds of both packages (the longest part of this step), installed with apt,
+  # used as an operator and a user would, purged.
+  step "the .deb packages: build, install, use, purge"
+  bash scripts/test-package.sh
 fi
 
 step "all test suites passed"

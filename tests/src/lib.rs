@@ -16,6 +16,10 @@
 //! * `settings_window.rs` — "Keep an offline copy after signing out" in the real window
 //!   (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
+//! * `installed_app.rs` — the installed .deb's app, signing in and restoring its session
+//!   (ignored; `scripts/test-package.sh` runs it with `KEEBAI_APP_BINARY`).
+//! * `bench_desktop.rs` — not a test: start-up and memory figures for
+//!   `scripts/bench-desktop.sh` (ignored).
 //!
 //! [`webdriver`] holds what the real-window tests share.
 //! `scripts/test-desktop.sh` provides Xvfb, a D-Bus session with an unlocked gnome-keyring and
@@ -70,6 +74,23 @@ pub fn binary(package: &str, name: &str) -> PathBuf {
     path
 }
 
+/// The app under test: `$KEEBAI_APP_BINARY` when set (e.g. the installed
+/// `/usr/bin/keebai-keys`, as `scripts/test-package.sh` runs the tests), else
+/// `target/debug/keebai-keys`, built first.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("KEEBAI_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| binary("keebai-keys", "keebai-keys"))
+}
+
+/// The server the tests start: `$KEEBAI_SERVER_BINARY` when set (the installed
+/// `/usr/bin/keebai-server`), else `target/debug/keebai-server`, built first.
+pub fn server_binary() -> PathBuf {
+    std::env::var_os("KEEBAI_SERVER_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| binary("keebai-server", "keebai-server"))
+}
+
 /// A `keebai-server demo` process on 127.0.0.1:0, killed on drop.
 pub struct TestServer {
     child: Child,
@@ -87,7 +108,7 @@ impl TestServer {
     pub fn demo_on(listen: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite://{}", dir.path().join("keebai.db").display());
-        let mut child = Command::new(binary("keebai-server", "keebai-server"))
+        let mut child = Command::new(server_binary())
             .args(["demo", "--listen", listen, "--db", &db])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())

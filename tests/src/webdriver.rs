@@ -50,17 +50,26 @@ fn tauri_driver() -> PathBuf {
 /// Starts tauri-driver; the app it launches inherits this environment (data folder, server
 /// address, D-Bus session, display). Its output and the app's go to `log`.
 pub fn start_driver(data_dir: &Path, server_url: &str, log: &Path) -> Driver {
+    start_driver_in(Some(data_dir), server_url, log)
+}
+
+/// [`start_driver`], and with `None` the app uses its default data folder (under `$HOME`), as
+/// when a person starts it from the menu.
+pub fn start_driver_in(data_dir: Option<&Path>, server_url: &str, log: &Path) -> Driver {
     let port = free_port();
     let native_port = free_port();
     let log_file = std::fs::File::create(log).expect("log file");
-    let child = Command::new(tauri_driver())
+    let mut command = Command::new(tauri_driver());
+    if let Some(dir) = data_dir {
+        command.env("KEEBAI_DATA_DIR", dir);
+    }
+    let child = command
         .args([
             "--port",
             &port.to_string(),
             "--native-port",
             &native_port.to_string(),
         ])
-        .env("KEEBAI_DATA_DIR", data_dir)
         .env("KEEBAI_SERVER_URL", server_url)
         .env("KEEBAI_LOG", "debug")
         .stdin(Stdio::null())
@@ -219,7 +228,7 @@ pub async fn link(c: &Client, label: &str) -> Element {
 /// The app in a window: tauri-driver started with this data folder and server address, and a
 /// WebDriver session with the built app binary.
 pub async fn launch(data_dir: &Path, server_url: &str, log: &Path) -> (Driver, Client) {
-    let app = crate::binary("keebai-keys", "keebai-keys");
+    let app = crate::app_binary();
     let driver = start_driver(data_dir, server_url, log);
     let client = connect(&driver, &app).await;
     (driver, client)

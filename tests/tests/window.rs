@@ -22,7 +22,7 @@ use keebai_e2e::{files_containing, TestServer, ADMIN, DEVELOPER, MEMBER};
 async fn create_copy_use_revoke_in_the_real_window() {
     let server = TestServer::demo();
     let http = server.http();
-    let app_binary = keebai_e2e::binary("keebai-keys", "keebai-keys");
+    let app_binary = keebai_e2e::app_binary();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     // The log lives beside, not inside, the data folder we scan separately.

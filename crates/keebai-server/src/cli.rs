@@ -1,4 +1,4 @@
-//! The command line: `init`, `serve` and `demo`.
+//! The command line: `init`, `serve`, `demo` and `backup` (in [`crate::backup`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,7 +12,7 @@ use crate::connections::Limits;
 use crate::domain::{Service, Settings};
 use crate::http::client_ip::Cidr;
 use crate::telemetry::{self, LogFormat};
-use crate::{demo, server, store};
+use crate::{backup, demo, server, store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -100,6 +100,9 @@ enum Command {
         #[arg(long)]
         db: Option<DbUrl>,
     },
+    /// Copy the SQLite database to a new file while the server keeps serving (VACUUM INTO):
+    /// a consistent snapshot that `serve --db sqlite://FILE` opens as it is.
+    Backup(backup::BackupArgs),
 }
 
 /// Parses the command line and runs it.
@@ -125,6 +128,7 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Backup(args) => backup::run(args),
         Command::Init {
             db,
             tenant,

@@ -13,8 +13,10 @@
 //! Around them: [`config`] (database URLs, data directory), [`telemetry`] (tracing setup),
 //! [`server`] (serve with graceful shutdown) over [`connections`] (header-read timeout,
 //! connection cap), [`demo`] (the seeded `acme` tenant) and
-//! [`cli`] (the `init`, `serve` and `demo` commands).
+//! [`cli`] (the `init`, `serve` and `demo` commands) and [`backup`] (the `backup` command: a
+//! consistent copy of the SQLite database while serving).
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod connections;
