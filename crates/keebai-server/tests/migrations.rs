@@ -1,7 +1,9 @@
 //! Upgrading a database written by an earlier build: migration 7 (rotation) on a SQLite file
-//! at schema 6 with a tenant, its built-in roles and a token already in it.
+//! at schema 6 with a tenant, its built-in roles and a token already in it; and an empty file
+//! brought to the newest schema. (The same on PostgreSQL is in `store_conformance.rs`; the
+//! refusal of a newer schema, through the real binary, in `newer_schema.rs`.)
 
-use keebai_server::store::migrations::MIGRATIONS;
+use keebai_server::store::migrations::{latest, MIGRATIONS};
 use keebai_server::store::sqlite::SqliteStore;
 use keebai_server::store::{DirectoryStore, TokenStore};
 
@@ -79,4 +81,29 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
         .expect("read")
         .expect("admin");
     assert_eq!(admin.permissions.len(), 9);
+}
+
+/// The version recorded for each migration, in order.
+fn versions(path: &std::path::Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT version FROM schema_migrations ORDER BY version")
+        .expect("prepare");
+    let rows = stmt.query_map([], |r| r.get(0)).expect("query");
+    rows.collect::<Result<_, _>>().expect("versions")
+}
+
+#[tokio::test]
+async fn an_empty_file_gets_every_version_once_and_reopening_changes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("empty.db");
+    let store = SqliteStore::open(&path).await.expect("migrate");
+    drop(store);
+    let all: Vec<i64> = MIGRATIONS.iter().map(|(v, _)| *v).collect();
+    assert_eq!(versions(&path), all);
+    assert_eq!(all.last(), Some(&latest()));
+    let store = SqliteStore::open(&path).await.expect("reopen");
+    assert!(!store.has_tenants().await.expect("tables exist"));
+    drop(store);
+    assert_eq!(versions(&path), all, "nothing applied twice");
 }

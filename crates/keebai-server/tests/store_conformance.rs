@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::sqlite::SqliteStore;
-use keebai_server::store::{conformance, migrations, DynStore, StoreError};
+use keebai_server::store::{conformance, migrations, DirectoryStore, DynStore, StoreError};
 
 /// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
 fn pg_admin_url(test: &str) -> Option<String> {
@@ -181,4 +181,143 @@ async fn postgres_unreachable_is_an_error_without_the_password() {
     };
     assert!(!err.contains("s3cret-pw"), "password leaked: {err}");
     assert!(err.contains("unavailable"), "{err}");
+}
+
+/// Runs `check` on a fresh scratch database (its URL and a connected client), then drops it.
+async fn on_scratch_database<F, Fut>(test: &str, check: F)
+where
+    F: FnOnce(String, tokio_postgres::Client) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let Some(admin) = pg_admin_url(test) else {
+        return;
+    };
+    let db = ScratchDatabase::create(&admin)
+        .await
+        .expect("create scratch database");
+    let url = db.url().to_owned();
+    let outcome = tokio::spawn(async move {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        check(url, client).await;
+    })
+    .await;
+    db.drop_database().await.expect("drop scratch database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn recorded_versions(client: &tokio_postgres::Client) -> Vec<i64> {
+    let rows = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .expect("schema_migrations");
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+/// A database a newer build migrated is refused before anything is touched, with a message
+/// naming both versions and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_refuses_a_schema_newer_than_the_build() {
+    on_scratch_database(
+        "postgres_refuses_a_schema_newer_than_the_build",
+        |url, client| async move {
+            PgStore::connect(&url).await.expect("first start migrates");
+            let newer = migrations::latest() + 3;
+            client
+                .execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)",
+                    &[&newer],
+                )
+                .await
+                .expect("bump");
+            let err = match PgStore::connect(&url).await {
+                Ok(_) => panic!("a newer schema was accepted"),
+                Err(e) => format!("{e:#}"),
+            };
+            assert!(err.contains(&format!("version {newer}")), "{err}");
+            assert!(
+                err.contains(&format!("up to {}", migrations::latest())),
+                "{err}"
+            );
+            assert!(err.contains("upgrade keebai-server"), "{err}");
+            let mut expected: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
+            expected.push(newer);
+            assert_eq!(recorded_versions(&client).await, expected);
+        },
+    )
+    .await;
+}
+
+/// An empty database gets every version, once each, and a second start applies nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_an_empty_database_gets_every_version_once() {
+    on_scratch_database(
+        "postgres_an_empty_database_gets_every_version_once",
+        |url, client| async move {
+            drop(PgStore::connect(&url).await.expect("migrate"));
+            let all: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
+            assert_eq!(recorded_versions(&client).await, all);
+            let store = PgStore::connect(&url).await.expect("restart");
+            assert!(!store.has_tenants().await.expect("tables exist"));
+            assert_eq!(
+                recorded_versions(&client).await,
+                all,
+                "nothing applied twice"
+            );
+        },
+    )
+    .await;
+}
+
+/// A database left at schema 6 by an earlier build, with rows in it, is brought to the newest
+/// schema in place: migration 7 gives the built-in Admin role `developer.rotate_self`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_an_older_schema_upgrades_in_place() {
+    on_scratch_database(
+        "postgres_an_older_schema_upgrades_in_place",
+        |url, client| async move {
+            client
+                .batch_execute(
+                    "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                )
+                .await
+                .expect("table");
+            for (v, sql) in migrations::MIGRATIONS.iter().filter(|(v, _)| *v <= 6) {
+                client.batch_execute(sql).await.expect("migration");
+                client
+                    .execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)",
+                        &[v],
+                    )
+                    .await
+                    .expect("version");
+            }
+            client
+                .batch_execute(
+                    r#"INSERT INTO tenants VALUES ('t1', 'acme', 'Acme');
+                       INSERT INTO roles VALUES ('r-admin', 't1', 'Admin', '["messages.read","admin.manage_users"]', true);
+                       INSERT INTO roles VALUES ('r-custom', 't1', 'Admin-like', '["messages.read","admin.manage_users"]', false);"#,
+                )
+                .await
+                .expect("rows");
+            let store = PgStore::connect(&url).await.expect("upgrade");
+            let all: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
+            assert_eq!(recorded_versions(&client).await, all);
+            let admin = store.role("t1", "r-admin").await.expect("read").expect("admin");
+            assert_eq!(
+                admin.permissions,
+                ["messages.read", "admin.manage_users", "developer.rotate_self"]
+            );
+            let custom = store.role("t1", "r-custom").await.expect("read").expect("custom");
+            assert_eq!(custom.permissions.len(), 2, "only the built-in Admin changes");
+        },
+    )
+    .await;
 }

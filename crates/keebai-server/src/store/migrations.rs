@@ -1,4 +1,5 @@
-//! Versioned schema migrations, applied in order at start-up by both engines.
+//! Versioned schema migrations, applied in order at start-up by both engines through one
+//! runner ([`super::migrate`]).
 //!
 //! The SQL is the common subset of SQLite and PostgreSQL (TEXT, BIGINT, BOOLEAN), so one list
 //! serves both and the two schemas cannot drift. A migration, once released, is never edited:
@@ -196,17 +197,6 @@ CREATE TABLE token_addresses (
 /// The statements of one migration, split on `;`.
 pub fn statements(sql: &str) -> impl Iterator<Item = &str> {
     sql.split(';').map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// Why a database whose schema is at `version`, newer than this build's, is refused: an older
-/// build could misread or damage what a newer one wrote.
-pub fn newer_schema_message(version: i64) -> String {
-    format!(
-        "the database schema is at version {version}, newer than this build knows ({}); \
-         upgrade keebai-server to a build that includes it (never run an older build on a \
-         database a newer one has migrated)",
-        latest()
-    )
 }
 
 /// The highest version this build knows.

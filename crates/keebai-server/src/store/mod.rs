@@ -2,7 +2,8 @@
 //!
 //! The domain talks only to [`Store`]; [`sqlite::SqliteStore`] is the embedded default and
 //! [`postgres::PgStore`] serves many replicas. Both run the same versioned migrations
-//! ([`migrations`]) and must pass the same conformance suite (`conformance*.rs`, built only
+//! ([`migrations`]) through one runner ([`migrate`]), share SQL text where it means the same
+//! on both ([`sql`]) and must pass the same conformance suite (`conformance*.rs`, built only
 //! for tests: the `testing` feature, like the scratch PostgreSQL databases).
 //!
 //! Conventions that keep the engines interchangeable: ids are opaque text, times are unix
@@ -26,6 +27,7 @@ mod conformance_rotation;
 mod conformance_sign_in;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_usage;
+pub mod migrate;
 pub mod migrations;
 pub mod model;
 pub mod pg_clock;
@@ -33,6 +35,7 @@ pub mod pg_coherence;
 pub mod pg_triggers;
 pub mod postgres;
 pub mod rows;
+pub mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;

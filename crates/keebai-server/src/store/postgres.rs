@@ -3,10 +3,11 @@
 //! Several `keebai-server` processes may share one database, so every rule that the SQLite
 //! engine gets from its single write lock is made explicit here:
 //!
-//! * **Migrations** run in one transaction that first takes a transaction-scoped advisory lock
-//!   (`MIGRATION_LOCK`), so replicas starting together apply each version exactly once; the
-//!   others wait, then find nothing left to do. DDL is transactional in PostgreSQL, so a failed
-//!   migration leaves no half-built schema.
+//! * **Migrations** run through the shared runner ([`super::migrate`]), one transaction per
+//!   version, each first taking a transaction-scoped advisory lock (`MIGRATION_LOCK`), so
+//!   replicas starting together apply each version exactly once; the others wait, then find
+//!   nothing left to do. DDL is transactional in PostgreSQL, so a failed migration leaves no
+//!   half-built schema.
 //! * **The active-token limit** locks the owner's `users` row (`FOR NO KEY UPDATE`) before the
 //!   conditional insert. Creates for one user therefore queue up across every replica, and the
 //!   count runs in a statement that starts after the lock was granted, so under READ COMMITTED
@@ -50,13 +51,13 @@ mod sessions;
 mod tokens;
 mod usage;
 
-use super::migrations::{self, MIGRATIONS};
 use super::pg_coherence::PgCoherence;
 use super::rows::{
     audit_row, json_list, message_row, parse_list, role_row, tenant_row, token_row, Columns,
     ROLE_COLS, TOKEN_COLS,
 };
 use super::*;
+use super::{migrate, sql};
 use crate::config::PgSettings;
 #[cfg(any(test, feature = "testing"))]
 pub use scratch::{with_database, ScratchDatabase};
@@ -141,43 +142,61 @@ impl PgStore {
         Ok(self.pool.get().await?)
     }
 
+    /// Applies the missing migrations through the shared runner, then (re)installs the
+    /// triggers that announce credential changes, under the same lock.
     async fn migrate(&self) -> StoreResult<()> {
         let mut client = self.client().await?;
+        migrate::run(&mut PgSchema(&mut client)).await?;
         let tx = client.transaction().await?;
-        // Held until commit: a second replica blocks here and then sees the finished schema.
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )
-        .await?;
-        let current: i64 = tx
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
-                &[],
-            )
-            .await?
-            .try_get(0)?;
-        if current > migrations::latest() {
-            return Err(StoreError::Other(anyhow::anyhow!(
-                "{}",
-                migrations::newer_schema_message(current)
-            )));
-        }
-        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-            for stmt in migrations::statements(sql) {
-                tx.batch_execute(stmt).await?;
-            }
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                &[version, &chrono::Utc::now().timestamp()],
-            )
-            .await?;
-            tracing::info!(version, "applied PostgreSQL migration");
-        }
         tx.batch_execute(super::pg_triggers::TRIGGERS_SQL).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The PostgreSQL side of the migration runner. Each transaction first takes the advisory
+/// [`MIGRATION_LOCK`], held until it ends: a replica starting beside another one waits here and
+/// then reads the version that one left. DDL is transactional, so a failed migration leaves
+/// no half-built schema.
+struct PgSchema<'c>(&'c mut deadpool_postgres::Object);
+
+#[async_trait]
+impl migrate::SchemaTarget for PgSchema<'_> {
+    async fn begin(&mut self) -> StoreResult<()> {
+        self.0.batch_execute("BEGIN").await?;
+        self.0
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        Ok(())
+    }
+
+    async fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.0.batch_execute(sql).await?)
+    }
+
+    async fn version(&mut self) -> StoreResult<i64> {
+        Ok(self
+            .0
+            .query_one(migrate::READ_VERSION, &[])
+            .await?
+            .try_get(0)?)
+    }
+
+    async fn record(&mut self, version: i64, applied_at: i64) -> StoreResult<()> {
+        self.0
+            .execute(&sql::pg(migrate::RECORD_VERSION), &[&version, &applied_at])
+            .await?;
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> StoreResult<()> {
+        Ok(self.0.batch_execute("COMMIT").await?)
+    }
+
+    async fn rollback(&mut self) {
+        let _ = self.0.batch_execute("ROLLBACK").await;
     }
 }
 

@@ -23,7 +23,7 @@ mod sessions;
 mod tokens;
 mod usage;
 
-use super::migrations::{self, MIGRATIONS};
+use super::migrate;
 use super::rows::{self, json_list, Columns, TOKEN_COLS};
 use super::*;
 
@@ -100,8 +100,7 @@ impl SqliteStore {
             _owner: Arc::new(owner),
             coherence: Arc::default(),
         };
-        store
-            .with_conn(migrate)
+        migrate_file(Arc::clone(&store.pool))
             .await
             .context("applying migrations")?;
         Ok(store)
@@ -191,31 +190,54 @@ fn map_err(e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
-    if current > migrations::latest() {
-        return Err(rusqlite::Error::ToSqlConversionFailure(
-            migrations::newer_schema_message(current).into(),
-        ));
+/// The SQLite side of the migration runner: `BEGIN IMMEDIATE` takes the write lock first, so
+/// a second process (which the lock file already keeps out) could not interleave.
+struct SqliteSchema<'c>(&'c mut Connection);
+
+#[async_trait]
+impl migrate::SchemaTarget for SqliteSchema<'_> {
+    async fn begin(&mut self) -> StoreResult<()> {
+        self.0.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
     }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        for stmt in migrations::statements(sql) {
-            tx.execute(stmt, [])?;
-        }
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, chrono::Utc::now().timestamp()],
-        )?;
+
+    async fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        self.0.execute(sql, []).map(drop).map_err(map_err)
     }
-    tx.commit()
+
+    async fn version(&mut self) -> StoreResult<i64> {
+        self.0
+            .query_row(migrate::READ_VERSION, [], |r| r.get(0))
+            .map_err(map_err)
+    }
+
+    async fn record(&mut self, version: i64, applied_at: i64) -> StoreResult<()> {
+        self.0
+            .execute(migrate::RECORD_VERSION, params![version, applied_at])
+            .map(drop)
+            .map_err(map_err)
+    }
+
+    async fn commit(&mut self) -> StoreResult<()> {
+        self.0.execute_batch("COMMIT").map_err(map_err)
+    }
+
+    async fn rollback(&mut self) {
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+/// Runs the migration runner on a blocking thread: every step of [`SqliteSchema`] completes
+/// without waiting on anything async, so the runner's future is driven to completion there.
+async fn migrate_file(pool: Arc<Pool>) -> StoreResult<Vec<i64>> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.checkout().map_err(map_err)?;
+        let out = handle.block_on(migrate::run(&mut SqliteSchema(&mut conn)));
+        pool.checkin(conn);
+        out
+    })
+    .await
+    .map_err(|e| StoreError::Other(anyhow::anyhow!("migration task failed: {e}")))?
 }
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {

@@ -1,0 +1,51 @@
+//! SQL text written once for both engines.
+//!
+//! Statements are written with SQLite's numbered placeholders (`?1`, `?2`, …), which rusqlite
+//! takes as they are; [`pg`] turns them into PostgreSQL's (`$1`, `$2`, …). Only statements
+//! whose meaning is the same on both engines are shared this way; locking, `RETURNING` with
+//! row locks, upserts that differ and `NOTIFY` stay in the engine's own module.
+
+/// `sql` with every `?N` placeholder outside a quoted string or identifier written `$N`.
+pub fn pg(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                out.push(c);
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) => out.push('$'),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg;
+
+    #[test]
+    fn numbered_placeholders_become_dollars() {
+        assert_eq!(
+            pg("SELECT a FROM t WHERE b = ?1 AND c > ?12"),
+            "SELECT a FROM t WHERE b = $1 AND c > $12"
+        );
+    }
+
+    #[test]
+    fn quoted_text_and_bare_question_marks_are_left_alone() {
+        assert_eq!(
+            pg(r#"SELECT '?1', "?2" FROM t WHERE x = ?3 AND y ? 'k'"#),
+            r#"SELECT '?1', "?2" FROM t WHERE x = $3 AND y ? 'k'"#
+        );
+    }
+}
