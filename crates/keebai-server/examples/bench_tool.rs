@@ -67,7 +67,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
         for t in 0..10 {
             let secret = TokenSecret::generate_pat().map_err(|e| anyhow::anyhow!("{e}"))?;
             let row = TokenRow {
-                id: new_id(),
+                id: new_id().into(),
                 tenant_id: tenant.id.clone(),
                 user_id: user.id.clone(),
                 name: format!("bench {u}/{t}"),

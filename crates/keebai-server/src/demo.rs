@@ -186,7 +186,7 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
         let secret =
             TokenSecret::generate_pat().map_err(|e| anyhow::anyhow!("OS random source: {e}"))?;
         let row = TokenRow {
-            id: new_id(),
+            id: new_id().into(),
             tenant_id: t.tenant.id.clone(),
             user_id: dev_user.id.clone(),
             name: name.into(),

@@ -67,7 +67,11 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
         8,
         "only the built-in Admin changes"
     );
-    let token = store.token("tok1").await.expect("read").expect("token");
+    let token = store
+        .token(&"tok1".into())
+        .await
+        .expect("read")
+        .expect("token");
     assert_eq!(
         (token.rotated_from, token.replaced_by, token.retire_grace),
         (None, None, None)

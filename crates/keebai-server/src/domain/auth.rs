@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use super::auth_cache::{Entry, Source};
 use super::error::{DomainError, DomainResult};
 use super::Service;
-use crate::store::{TenantRow, UserRow};
+use crate::store::{TenantRow, TokenId, UserRow};
 
 /// How the caller authenticated.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub enum Via {
     Session { hash: String },
     /// A personal access token.
     Pat {
-        token_id: String,
+        token_id: TokenId,
         prefix: String,
         /// When it expires (unix seconds), for the `Keebai-Token-Expires` answer header.
         expires_at: Option<i64>,

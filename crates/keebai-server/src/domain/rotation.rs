@@ -19,7 +19,7 @@ use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_TOKENS, ROTATE_SELF};
 use super::{new_id, now, Service};
-use crate::store::{Retirement, Rotation, RotationOutcome, TokenRow};
+use crate::store::{Retirement, Rotation, RotationOutcome, TokenId, TokenRow};
 
 /// Longest grace a rotation may give the old token.
 pub const MAX_GRACE_SECONDS: u32 = 86_400;
@@ -56,7 +56,7 @@ impl Service {
     pub async fn rotate_token(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: &TokenId,
         req: RotateTokenRequest,
     ) -> DomainResult<RotateTokenResponse> {
         let principal = &ctx.principal;
@@ -119,7 +119,7 @@ impl Service {
         let now = now().timestamp();
         // Checked here for the clearest answer, and again by the store atomically.
         if let Some(by) = &old.replaced_by {
-            return Err(already_replaced(by));
+            return Err(already_replaced(by.as_str()));
         }
         if !old.is_active(now) {
             return Err(not_active());
@@ -137,7 +137,7 @@ impl Service {
         let secret = TokenSecret::generate_pat()
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let new = TokenRow {
-            id: new_id(),
+            id: TokenId::new(new_id()),
             tenant_id: old.tenant_id.clone(),
             user_id: old.user_id.clone(),
             name: old.name.clone(),
@@ -174,7 +174,7 @@ impl Service {
             .await?;
         let (old, new) = match outcome {
             RotationOutcome::Rotated { old, new } => (*old, *new),
-            RotationOutcome::AlreadyReplaced(by) => return Err(already_replaced(&by)),
+            RotationOutcome::AlreadyReplaced(by) => return Err(already_replaced(by.as_str())),
             RotationOutcome::NotActive => return Err(not_active()),
             RotationOutcome::LimitReached => {
                 return Err(DomainError::TokenLimitReached(ACTIVE_TOKEN_LIMIT))
@@ -187,9 +187,9 @@ impl Service {
         self.record(
             ctx,
             AuditAction::TokenRotated,
-            Some(&old.id),
+            Some(old.id.as_str()),
             Some(&AuditDetail {
-                replacement: Some(new.id.clone()),
+                replacement: Some(new.id.to_string()),
                 self_rotation: Some(self_rotation),
                 retire: Some(retire),
                 grace_seconds: Some(grace),
@@ -212,8 +212,8 @@ impl Service {
     /// its predecessor, waiting for this (`retire: on_first_use`), now runs out its grace.
     /// Done before the answer is sent, so a client that sees its first success knows the old
     /// token's clock has started.
-    pub async fn first_use(&self, token_id: &str) {
-        if !self.first_uses.claim(token_id) {
+    pub async fn first_use(&self, token_id: &TokenId) {
+        if !self.first_uses.claim(token_id.as_str()) {
             return;
         }
         match self
@@ -230,7 +230,7 @@ impl Service {
             }
             Err(e) => {
                 // Try again on the next use.
-                self.first_uses.release(token_id);
+                self.first_uses.release(token_id.as_str());
                 tracing::error!(error = %e, "could not retire a rotated token's predecessor");
             }
         }

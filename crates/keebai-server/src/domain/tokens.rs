@@ -14,7 +14,7 @@ use super::error::{DomainError, DomainResult};
 use super::newtypes::{ExpiresAt, Scopes, TokenName};
 use super::permissions::{AUDIT_TOKENS, MANAGE_TOKENS};
 use super::{from_ts, new_id, now, usage, Service};
-use crate::store::TokenRow;
+use crate::store::{TokenId, TokenRow};
 
 impl Service {
     /// `POST /v1/tokens`: the only time the secret leaves the server.
@@ -41,7 +41,7 @@ impl Service {
         let secret = TokenSecret::generate_pat()
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let row = TokenRow {
-            id: new_id(),
+            id: TokenId::new(new_id()),
             tenant_id: principal.tenant_id().to_owned(),
             user_id: principal.user.id.clone(),
             name: name.into_inner(),
@@ -64,7 +64,7 @@ impl Service {
         {
             return Err(DomainError::TokenLimitReached(ACTIVE_TOKEN_LIMIT));
         }
-        self.record(ctx, AuditAction::TokenCreated, Some(&row.id), None)
+        self.record(ctx, AuditAction::TokenCreated, Some(row.id.as_str()), None)
             .await;
         tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token created");
         let record = self.to_record(row, now.timestamp());
@@ -88,7 +88,7 @@ impl Service {
     }
 
     /// `GET /v1/tokens/{id}`: 404 unless the caller owns it.
-    pub async fn token(&self, principal: &Principal, id: &str) -> DomainResult<TokenRecord> {
+    pub async fn token(&self, principal: &Principal, id: &TokenId) -> DomainResult<TokenRecord> {
         principal.require(MANAGE_TOKENS)?;
         let row = self.owned_token(principal, id).await?;
         Ok(self.to_record(row, now().timestamp()))
@@ -97,7 +97,11 @@ impl Service {
     /// `GET /v1/tokens/{id}/usage`: hourly counts over the last 90 days and the latest use's
     /// address. The owner (with `developer.manage_tokens`) may read it, and so may an auditor
     /// (`developer.audit_tokens`) for any token of the tenant; anyone else gets 404.
-    pub async fn token_usage(&self, principal: &Principal, id: &str) -> DomainResult<TokenUsage> {
+    pub async fn token_usage(
+        &self,
+        principal: &Principal,
+        id: &TokenId,
+    ) -> DomainResult<TokenUsage> {
         let row = if principal.has(AUDIT_TOKENS) {
             match self.store.token(id).await? {
                 Some(t) if t.tenant_id == principal.tenant_id() => t,
@@ -133,7 +137,11 @@ impl Service {
     }
 
     /// `POST /v1/tokens/{id}/revoke`: immediate, idempotent, keeps the row.
-    pub async fn revoke_token(&self, ctx: &RequestContext, id: &str) -> DomainResult<TokenRecord> {
+    pub async fn revoke_token(
+        &self,
+        ctx: &RequestContext,
+        id: &TokenId,
+    ) -> DomainResult<TokenRecord> {
         let principal = &ctx.principal;
         principal.require(MANAGE_TOKENS)?;
         let before = self.owned_token(principal, id).await?;
@@ -148,7 +156,7 @@ impl Service {
         if before.revoked_at.is_none() {
             crate::faults::after_commit("revoke");
             self.auth_cache.invalidate().await?;
-            self.record(ctx, AuditAction::TokenRevoked, Some(&row.id), None)
+            self.record(ctx, AuditAction::TokenRevoked, Some(row.id.as_str()), None)
                 .await;
             tracing::info!(token_id = %row.id, token_prefix = %row.prefix, "token revoked");
         }
@@ -158,7 +166,7 @@ impl Service {
     pub(super) async fn owned_token(
         &self,
         principal: &Principal,
-        id: &str,
+        id: &TokenId,
     ) -> DomainResult<TokenRow> {
         match self.store.token(id).await? {
             Some(t) if t.user_id == principal.user.id => Ok(t),
@@ -179,7 +187,7 @@ impl Service {
                 r.expires_at.map(from_ts),
                 r.revoked_at.map(from_ts),
             ),
-            id: r.id,
+            id: r.id.into_inner(),
             name: r.name,
             prefix: r.prefix,
             scopes: r.scopes,
@@ -187,8 +195,8 @@ impl Service {
             expires_at: r.expires_at.map(from_ts),
             last_used_at: last_used.map(from_ts),
             revoked_at: r.revoked_at.map(from_ts),
-            rotated_from: r.rotated_from,
-            replaced_by: r.replaced_by,
+            rotated_from: r.rotated_from.map(TokenId::into_inner),
+            replaced_by: r.replaced_by.map(TokenId::into_inner),
         }
     }
 }

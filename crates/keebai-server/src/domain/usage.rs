@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::store::{AddressUse, DynStore, TokenRow, TokenUse, UseWrites};
+use crate::store::{AddressUse, DynStore, TokenId, TokenRow, TokenUse, UseWrites};
 
 /// How far back usage history goes (90 days, in hours).
 pub const RETENTION_HOURS: i64 = 90 * 24;
@@ -88,7 +88,7 @@ fn add_to_hour(hours: &mut Vec<(i64, u64)>, hour: i64, count: u64) {
 
 pub struct UsageRecorder {
     store: DynStore,
-    pending: Mutex<HashMap<String, Pending>>,
+    pending: Mutex<HashMap<TokenId, Pending>>,
 }
 
 impl UsageRecorder {
@@ -100,20 +100,20 @@ impl UsageRecorder {
     }
 
     /// Notes one successful request with `token_id` at unix second `at`, from `ip`.
-    pub fn record(&self, token_id: &str, at: i64, ip: Option<IpAddr>) {
+    pub fn record(&self, token_id: &TokenId, at: i64, ip: Option<IpAddr>) {
         let mut map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         match map.get_mut(token_id) {
             Some(p) => p.add(at, ip, 1),
             None => {
                 let mut p = Pending::default();
                 p.add(at, ip, 1);
-                map.insert(token_id.to_owned(), p);
+                map.insert(token_id.clone(), p);
             }
         }
     }
 
     /// The not-yet-flushed last use of `token_id`, so this replica's listings are never stale.
-    pub fn pending(&self, token_id: &str) -> Option<i64> {
+    pub fn pending(&self, token_id: &TokenId) -> Option<i64> {
         let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         map.get(token_id).map(|p| p.last_at)
     }

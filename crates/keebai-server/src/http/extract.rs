@@ -30,7 +30,7 @@ pub struct PatSlot(pub Arc<std::sync::OnceLock<PatCall>>);
 /// What the answer to a PAT-authenticated request needs to know about the token.
 #[derive(Debug, Clone)]
 pub struct PatCall {
-    pub token_id: String,
+    pub token_id: crate::store::TokenId,
     pub expires_at: Option<i64>,
     /// Its effective permissions now: scopes ∩ the user's permissions.
     pub permissions: Arc<std::collections::BTreeSet<String>>,

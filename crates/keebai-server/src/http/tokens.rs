@@ -13,6 +13,7 @@ use keebai_api::wire::{
 use super::error::ApiResult;
 use super::extract::{ApiJson, Auth, Ctx};
 use crate::domain::Service;
+use crate::store::TokenId;
 
 /// The caller's tokens, every status, newest first.
 #[utoipa::path(get, path = "/v1/tokens", tag = "tokens", operation_id = "list_tokens", security(("bearer" = [])),
@@ -46,7 +47,7 @@ pub async fn create(
 pub async fn get(
     State(svc): State<Arc<Service>>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
 ) -> ApiResult<Json<TokenRecord>> {
     Ok(Json(svc.token(&p, &id).await?))
 }
@@ -59,7 +60,7 @@ pub async fn get(
 pub async fn usage(
     State(svc): State<Arc<Service>>,
     Auth(p): Auth,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
 ) -> ApiResult<Json<TokenUsage>> {
     Ok(Json(svc.token_usage(&p, &id).await?))
 }
@@ -71,7 +72,7 @@ pub async fn usage(
 pub async fn revoke(
     State(svc): State<Arc<Service>>,
     Ctx(ctx): Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
 ) -> ApiResult<Json<TokenRecord>> {
     Ok(Json(svc.revoke_token(&ctx, &id).await?))
 }
@@ -95,7 +96,7 @@ pub async fn revoke(
 pub async fn rotate(
     State(svc): State<Arc<Service>>,
     Ctx(ctx): Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
     ApiJson(req): ApiJson<RotateTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<RotateTokenResponse>)> {
     let rotated = svc.rotate_token(&ctx, &id, req).await?;

@@ -91,7 +91,7 @@ pub trait TokenStore: Send + Sync {
         now: i64,
         limit: u32,
     ) -> StoreResult<bool>;
-    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>>;
+    async fn token(&self, id: &TokenId) -> StoreResult<Option<TokenRow>>;
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>>;
     /// The token with this hash only if it is active at `now` (neither revoked nor expired).
     /// Authentication uses this so that an unknown and a revoked or expired token cost the
@@ -101,7 +101,7 @@ pub trait TokenStore: Send + Sync {
     async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>>;
     /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
     /// Durable before it returns.
-    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>>;
+    async fn revoke_token(&self, id: &TokenId, now: i64) -> StoreResult<Option<TokenRow>>;
     /// Rotates a token in one transaction that serialises with every create and rotation of
     /// the same user, on every replica: retires the old token as asked, inserts the new one
     /// unless that would exceed the limit, and links the two. Anything but
@@ -110,7 +110,7 @@ pub trait TokenStore: Send + Sync {
     /// After the first successful request of token `new_id`: a predecessor waiting for it
     /// (`retire: on_first_use`) now expires at `now` plus its grace (or earlier, if its
     /// deadline comes first). Returns whether a predecessor was waiting.
-    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool>;
+    async fn retire_predecessor(&self, new_id: &TokenId, now: i64) -> StoreResult<bool>;
 }
 
 /// Where and how often tokens are used.
@@ -121,9 +121,13 @@ pub trait UsageStore: Send + Sync {
     /// Uses of tokens that no longer exist are ignored.
     async fn record_token_use(&self, uses: &[TokenUse]) -> StoreResult<UseWrites>;
     /// The token's client addresses, most recently seen first.
-    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>>;
+    async fn token_addresses(&self, token_id: &TokenId) -> StoreResult<Vec<AddressUse>>;
     /// The token's hourly counts `(hour, count)` from `since_hour` on, oldest first.
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>>;
+    async fn token_usage(
+        &self,
+        token_id: &TokenId,
+        since_hour: i64,
+    ) -> StoreResult<Vec<(i64, u64)>>;
     /// Deletes hourly counts before `before_hour`; returns how many.
     async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64>;
 }

@@ -48,7 +48,7 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
 pub fn token_for(user: &UserRow, created_at: i64) -> TokenRow {
     let hash = format!("{:0>64}", id().replace('-', ""));
     TokenRow {
-        id: id(),
+        id: id().into(),
         tenant_id: user.tenant_id.clone(),
         user_id: user.id.clone(),
         name: "conformance".into(),
@@ -243,7 +243,10 @@ pub async fn tokens_round_trip_and_order(store: &dyn Store) {
     );
     let listed = store.tokens_of_user(&user.id).await.expect("list");
     assert_eq!(listed, vec![b.clone(), a.clone()], "newest first");
-    let dup = TokenRow { id: id(), ..a };
+    let dup = TokenRow {
+        id: id().into(),
+        ..a
+    };
     assert!(matches!(
         store.insert_token_within_limit(&dup, 2_500, 10).await,
         Err(StoreError::Conflict(_))
@@ -352,7 +355,10 @@ pub async fn revoke_is_idempotent_and_keeps_the_row(store: &dyn Store) {
     );
     assert_eq!(store.tokens_of_user(&user.id).await.expect("list").len(), 1);
     assert_eq!(
-        store.revoke_token("missing", 30).await.expect("revoke"),
+        store
+            .revoke_token(&"missing".into(), 30)
+            .await
+            .expect("revoke"),
         None
     );
 }

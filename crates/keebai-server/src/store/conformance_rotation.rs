@@ -66,8 +66,8 @@ pub async fn rotation_outcomes(store: &dyn Store) {
         panic!("rotation_outcomes: expected a rotation")
     };
     assert_eq!(o.revoked_at, Some(now));
-    assert_eq!(o.replaced_by.as_deref(), Some(n.id.as_str()));
-    assert_eq!(n.rotated_from.as_deref(), Some(old.id.as_str()));
+    assert_eq!(o.replaced_by.as_ref(), Some(&n.id));
+    assert_eq!(n.rotated_from.as_ref(), Some(&old.id));
     let stored_new = store.token(&n.id).await.expect("read").expect("new");
     assert_eq!(stored_new, *n);
 
@@ -164,7 +164,7 @@ pub async fn first_use_retires_the_predecessor(store: &dyn Store) {
     let o = store.token(&old.id).await.expect("read").expect("old");
     assert_eq!(o.expires_at, Some(now + 530));
     assert!(!store
-        .retire_predecessor("no-such-token", now)
+        .retire_predecessor(&"no-such-token".into(), now)
         .await
         .expect("retire"));
 

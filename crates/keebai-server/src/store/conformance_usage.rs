@@ -195,7 +195,10 @@ pub async fn hourly_counts_add_up_and_old_hours_are_pruned(store: &dyn Store) {
         .expect("usage")
         .is_empty());
     assert_eq!(
-        store.token_usage("no-such-token", 0).await.expect("usage"),
+        store
+            .token_usage(&"no-such-token".into(), 0)
+            .await
+            .expect("usage"),
         Vec::new()
     );
 }

@@ -27,6 +27,7 @@ mod conformance_rotation;
 mod conformance_sign_in;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_usage;
+pub mod ids;
 pub mod migrate;
 pub mod migrations;
 pub mod model;
@@ -46,6 +47,7 @@ pub use admin_change::{AdminRule, AdminWrite};
 pub use capabilities::{
     AuditStore, DirectoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
 };
+pub use ids::TokenId;
 pub use model::*;
 
 /// What a storage operation can fail with.
@@ -138,10 +140,10 @@ impl CacheCoherence for LocalCoherence {
 /// and per (token, hour) the summed count — both sorted by token id (the engines' lock order),
 /// with no duplicates (PostgreSQL's upsert may touch a row once per statement).
 pub(crate) struct NormalizedUses {
-    pub last: Vec<(String, i64, Option<String>)>,
-    pub hours: Vec<(String, i64, i64)>,
+    pub last: Vec<(TokenId, i64, Option<String>)>,
+    pub hours: Vec<(TokenId, i64, i64)>,
     /// `(token id, address)`, merged per pair, sorted like the rest.
-    pub addresses: Vec<(String, AddressUse)>,
+    pub addresses: Vec<(TokenId, AddressUse)>,
 }
 
 /// Most client addresses kept per token; beyond it the least recently seen are dropped.
@@ -149,9 +151,9 @@ pub const MAX_ADDRESSES: u32 = 50;
 
 pub(crate) fn normalize_uses(uses: &[TokenUse]) -> NormalizedUses {
     use std::collections::BTreeMap;
-    let mut last: BTreeMap<&str, (i64, Option<&str>)> = BTreeMap::new();
-    let mut hours: BTreeMap<(&str, i64), u64> = BTreeMap::new();
-    let mut addresses: BTreeMap<(&str, &str), AddressUse> = BTreeMap::new();
+    let mut last: BTreeMap<&TokenId, (i64, Option<&str>)> = BTreeMap::new();
+    let mut hours: BTreeMap<(&TokenId, i64), u64> = BTreeMap::new();
+    let mut addresses: BTreeMap<(&TokenId, &str), AddressUse> = BTreeMap::new();
     for u in uses {
         for a in &u.addresses {
             addresses
@@ -176,16 +178,16 @@ pub(crate) fn normalize_uses(uses: &[TokenUse]) -> NormalizedUses {
     NormalizedUses {
         last: last
             .into_iter()
-            .map(|(id, (at, ip))| (id.to_owned(), at, ip.map(str::to_owned)))
+            .map(|(id, (at, ip))| (id.clone(), at, ip.map(str::to_owned)))
             .collect(),
         hours: hours
             .into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|((id, hour), n)| (id.to_owned(), hour, i64::try_from(n).unwrap_or(i64::MAX)))
+            .map(|((id, hour), n)| (id.clone(), hour, i64::try_from(n).unwrap_or(i64::MAX)))
             .collect(),
         addresses: addresses
             .into_iter()
-            .map(|((id, _), a)| (id.to_owned(), a))
+            .map(|((id, _), a)| (id.clone(), a))
             .collect(),
     }
 }

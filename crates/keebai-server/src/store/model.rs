@@ -1,5 +1,7 @@
 //! Rows as the store keeps them: plain data, engine-neutral (times are unix seconds).
 
+use super::ids::TokenId;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantRow {
     pub id: String,
@@ -51,7 +53,7 @@ pub struct SessionRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
-    pub id: String,
+    pub id: TokenId,
     pub tenant_id: String,
     pub user_id: String,
     pub name: String,
@@ -67,9 +69,9 @@ pub struct TokenRow {
     /// The client address of the use at `last_used_at`, when known.
     pub last_used_ip: Option<String>,
     /// The token this one replaced by rotation.
-    pub rotated_from: Option<String>,
+    pub rotated_from: Option<TokenId>,
     /// The token that replaced this one by rotation.
-    pub replaced_by: Option<String>,
+    pub replaced_by: Option<TokenId>,
     /// Set while this replaced token waits for its replacement's first successful request:
     /// it then expires this many seconds later (`retire: on_first_use`).
     pub retire_grace: Option<i64>,
@@ -114,7 +116,7 @@ pub struct MessageRow {
 /// One token's uses batched by one replica since its last flush.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenUse {
-    pub token_id: String,
+    pub token_id: TokenId,
     /// The latest use (unix seconds).
     pub last_at: i64,
     /// The client address of that latest use, when known.
@@ -161,7 +163,7 @@ pub enum Retirement {
 /// rotations of the same user.
 #[derive(Debug, Clone)]
 pub struct Rotation {
-    pub old_id: String,
+    pub old_id: TokenId,
     /// The new token; its `rotated_from` is `old_id`.
     pub new: TokenRow,
     pub retire: Retirement,
@@ -178,7 +180,7 @@ pub enum RotationOutcome {
         new: Box<TokenRow>,
     },
     /// The token was replaced already (by this id); nothing changed.
-    AlreadyReplaced(String),
+    AlreadyReplaced(TokenId),
     /// The token is revoked or expired; nothing changed.
     NotActive,
     /// The new token would exceed the active-token limit; nothing changed.

@@ -37,7 +37,7 @@ pub fn parse_list(text: &str) -> StoreResult<Vec<String>> {
 /// A row of [`TOKEN_COLS`].
 pub fn token_row(r: &impl Columns) -> StoreResult<TokenRow> {
     Ok(TokenRow {
-        id: r.text(0)?,
+        id: r.text(0)?.into(),
         tenant_id: r.text(1)?,
         user_id: r.text(2)?,
         name: r.text(3)?,
@@ -49,8 +49,8 @@ pub fn token_row(r: &impl Columns) -> StoreResult<TokenRow> {
         last_used_at: r.opt_int(9)?,
         revoked_at: r.opt_int(10)?,
         last_used_ip: r.opt_text(11)?,
-        rotated_from: r.opt_text(12)?,
-        replaced_by: r.opt_text(13)?,
+        rotated_from: r.opt_text(12)?.map(Into::into),
+        replaced_by: r.opt_text(13)?.map(Into::into),
         retire_grace: r.opt_int(14)?,
     })
 }

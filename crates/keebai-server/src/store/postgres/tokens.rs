@@ -22,7 +22,7 @@ impl TokenStore for PgStore {
         Ok(inserted)
     }
 
-    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+    async fn token(&self, id: &TokenId) -> StoreResult<Option<TokenRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = $1"))
@@ -74,7 +74,7 @@ impl TokenStore for PgStore {
             .collect()
     }
 
-    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+    async fn revoke_token(&self, id: &TokenId, now: i64) -> StoreResult<Option<TokenRow>> {
         let c = self.client().await?;
         // One statement: it waits for any concurrent revoke of the row and then keeps the
         // first time, so the returned row is the state after both, never a stale snapshot.
@@ -159,7 +159,7 @@ impl TokenStore for PgStore {
         })
     }
 
-    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool> {
+    async fn retire_predecessor(&self, new_id: &TokenId, now: i64) -> StoreResult<bool> {
         let c = self.client().await?;
         let n = c
             .execute(

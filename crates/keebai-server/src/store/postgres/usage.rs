@@ -97,7 +97,7 @@ impl UsageStore for PgStore {
         Ok(w)
     }
 
-    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>> {
+    async fn token_addresses(&self, token_id: &TokenId) -> StoreResult<Vec<AddressUse>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(
@@ -119,7 +119,11 @@ impl UsageStore for PgStore {
             .collect()
     }
 
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>> {
+    async fn token_usage(
+        &self,
+        token_id: &TokenId,
+        since_hour: i64,
+    ) -> StoreResult<Vec<(i64, u64)>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(

@@ -24,7 +24,7 @@ impl TokenStore for SqliteStore {
         .await
     }
 
-    async fn token(&self, id: &str) -> StoreResult<Option<TokenRow>> {
+    async fn token(&self, id: &TokenId) -> StoreResult<Option<TokenRow>> {
         let id = id.to_owned();
         self.with_read(move |c| {
             c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"))?
@@ -68,7 +68,7 @@ impl TokenStore for SqliteStore {
         .await
     }
 
-    async fn revoke_token(&self, id: &str, now: i64) -> StoreResult<Option<TokenRow>> {
+    async fn revoke_token(&self, id: &TokenId, now: i64) -> StoreResult<Option<TokenRow>> {
         let id = id.to_owned();
         self.with_conn(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -103,7 +103,7 @@ impl TokenStore for SqliteStore {
         .await
     }
 
-    async fn retire_predecessor(&self, new_id: &str, now: i64) -> StoreResult<bool> {
+    async fn retire_predecessor(&self, new_id: &TokenId, now: i64) -> StoreResult<bool> {
         let id = new_id.to_owned();
         self.with_conn(move |c| {
             c.execute(
@@ -141,7 +141,7 @@ fn active_count(c: &Connection, user_id: &str, now: i64) -> rusqlite::Result<i64
 
 /// The rotation itself, inside the caller's immediate transaction (see `Store::rotate_token`).
 fn rotate_in(tx: &Connection, r: &Rotation) -> rusqlite::Result<RotationOutcome> {
-    let one = |id: &str| {
+    let one = |id: &TokenId| {
         tx.query_row(
             &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
             [id],

@@ -42,7 +42,7 @@ impl UsageStore for SqliteStore {
                     seen.execute(params![id, a.ip, a.first_seen, a.last_seen, n])?;
                 }
                 // Sorted by token id: each token is trimmed once, after all its addresses.
-                let mut ids: Vec<&str> = batch.addresses.iter().map(|(id, _)| id.as_str()).collect();
+                let mut ids: Vec<&TokenId> = batch.addresses.iter().map(|(id, _)| id).collect();
                 ids.dedup();
                 for id in ids {
                     trim.execute(params![id, MAX_ADDRESSES])?;
@@ -54,7 +54,7 @@ impl UsageStore for SqliteStore {
         .await
     }
 
-    async fn token_addresses(&self, token_id: &str) -> StoreResult<Vec<AddressUse>> {
+    async fn token_addresses(&self, token_id: &TokenId) -> StoreResult<Vec<AddressUse>> {
         let id = token_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(
@@ -76,7 +76,11 @@ impl UsageStore for SqliteStore {
         .await
     }
 
-    async fn token_usage(&self, token_id: &str, since_hour: i64) -> StoreResult<Vec<(i64, u64)>> {
+    async fn token_usage(
+        &self,
+        token_id: &TokenId,
+        since_hour: i64,
+    ) -> StoreResult<Vec<(i64, u64)>> {
         let id = token_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(
