@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use keebai_api::TokenSecret;
 use keebai_server::config::DbUrl;
 use keebai_server::domain::{new_id, now};
-use keebai_server::store::{self, MessageRow, RoleRow, TokenRow, UserRow};
+use keebai_server::store::{self, MessageRow, RoleRow, TokenRow, UserId, UserRow};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -43,7 +43,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("run init first"))?;
     let role = RoleRow {
-        id: new_id(),
+        id: new_id().into(),
         tenant_id: tenant.id.clone(),
         name: format!("bench-{}", new_id()),
         permissions: vec!["messages.read".into(), "developer.manage_tokens".into()],
@@ -52,10 +52,10 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
     store.insert_role(&role).await?;
     let now = now().timestamp();
     let mut bench_pat = None;
-    let mut role_holder: Option<String> = None;
+    let mut role_holder: Option<UserId> = None;
     for u in 0..n.div_ceil(10) {
         let user = UserRow {
-            id: new_id(),
+            id: new_id().into(),
             tenant_id: tenant.id.clone(),
             email: format!("bench{u}-{}@acme.test", new_id()),
             name: "Bench".into(),

@@ -7,7 +7,9 @@ use keebai_api::TokenSecret;
 use crate::domain::permissions::{self, MANAGE_TOKENS};
 use crate::domain::usage::{hour_of, RETENTION_HOURS};
 use crate::domain::{new_id, now, passwords, Service};
-use crate::store::{AddressUse, MessageRow, RoleRow, TokenRow, TokenUse, UserRow};
+use crate::store::{
+    AddressUse, MessageRow, RoleId, RoleRow, TenantId, TokenRow, TokenUse, UserRow,
+};
 
 /// A demo account and its password, for printing.
 #[derive(Debug, Clone)]
@@ -64,7 +66,7 @@ pub async fn seed(svc: &Service) -> anyhow::Result<bool> {
     let mut dev_perms = permissions::member_keys();
     dev_perms.push(MANAGE_TOKENS.into());
     let developer = RoleRow {
-        id: new_id(),
+        id: new_id().into(),
         tenant_id: t.tenant.id.clone(),
         name: "Developer".into(),
         permissions: dev_perms,
@@ -297,21 +299,21 @@ fn usage_history(token: &TokenRow, last_at: i64, now: i64) -> TokenUse {
 
 async fn user(
     svc: &Service,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     email: &str,
     name: &str,
     password: &str,
-    role_id: &str,
+    role_id: &RoleId,
 ) -> anyhow::Result<UserRow> {
     let row = UserRow {
-        id: new_id(),
-        tenant_id: tenant_id.to_owned(),
+        id: new_id().into(),
+        tenant_id: tenant_id.clone(),
         email: email.into(),
         name: name.into(),
         password_hash: passwords::hash(password.to_owned())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
-        role_ids: vec![role_id.to_owned()],
+        role_ids: vec![role_id.clone()],
     };
     svc.store.insert_user(&row).await?;
     Ok(row)

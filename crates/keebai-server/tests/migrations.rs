@@ -41,7 +41,7 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
     }
     let store = SqliteStore::open(&path).await.expect("upgrade");
     let admin = store
-        .role("t1", "r-admin")
+        .role(&"t1".into(), &"r-admin".into())
         .await
         .expect("read")
         .expect("admin");
@@ -50,7 +50,7 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
         .contains(&"developer.rotate_self".to_owned()));
     assert_eq!(admin.permissions.len(), 9, "{:?}", admin.permissions);
     let member = store
-        .role("t1", "r-member")
+        .role(&"t1".into(), &"r-member".into())
         .await
         .expect("read")
         .expect("member");
@@ -58,7 +58,7 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
         .permissions
         .contains(&"developer.rotate_self".to_owned()));
     let custom = store
-        .role("t1", "r-custom")
+        .role(&"t1".into(), &"r-custom".into())
         .await
         .expect("read")
         .expect("custom");
@@ -80,7 +80,7 @@ async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
     // Applying again changes nothing (the version is recorded).
     let store = SqliteStore::open(&path).await.expect("reopen");
     let admin = store
-        .role("t1", "r-admin")
+        .role(&"t1".into(), &"r-admin".into())
         .await
         .expect("read")
         .expect("admin");

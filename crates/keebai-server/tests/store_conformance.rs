@@ -310,12 +310,12 @@ async fn postgres_an_older_schema_upgrades_in_place() {
             let store = PgStore::connect(&url).await.expect("upgrade");
             let all: Vec<i64> = migrations::MIGRATIONS.iter().map(|(v, _)| *v).collect();
             assert_eq!(recorded_versions(&client).await, all);
-            let admin = store.role("t1", "r-admin").await.expect("read").expect("admin");
+            let admin = store.role(&"t1".into(), &"r-admin".into()).await.expect("read").expect("admin");
             assert_eq!(
                 admin.permissions,
                 ["messages.read", "admin.manage_users", "developer.rotate_self"]
             );
-            let custom = store.role("t1", "r-custom").await.expect("read").expect("custom");
+            let custom = store.role(&"t1".into(), &"r-custom".into()).await.expect("read").expect("custom");
             assert_eq!(custom.permissions.len(), 2, "only the built-in Admin changes");
         },
     )

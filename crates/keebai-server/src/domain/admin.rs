@@ -17,14 +17,14 @@ use super::error::{DomainError, DomainResult};
 use super::newtypes::{person_name, Email, RoleName, Scopes, MIN_PASSWORD_CHARS};
 use super::permissions::{self, MANAGE_ROLES, MANAGE_USERS};
 use super::{new_id, passwords, Service};
-use crate::store::{AdminWrite, RoleRow, StoreError, TenantRow, UserRow};
+use crate::store::{AdminWrite, RoleId, RoleRow, StoreError, TenantRow, UserId, UserRow};
 
 /// The ids of a new tenant's built-in roles and first admin.
 #[derive(Debug, Clone)]
 pub struct NewTenant {
     pub tenant: TenantRow,
-    pub admin_role_id: String,
-    pub member_role_id: String,
+    pub admin_role_id: RoleId,
+    pub member_role_id: RoleId,
     pub admin: UserRow,
 }
 
@@ -58,26 +58,26 @@ impl Service {
             ));
         }
         let tenant = TenantRow {
-            id: new_id(),
+            id: new_id().into(),
             slug,
             name: name.to_owned(),
         };
         let admin_role = RoleRow {
-            id: new_id(),
+            id: new_id().into(),
             tenant_id: tenant.id.clone(),
             name: permissions::ADMIN_ROLE.into(),
             permissions: permissions::all_keys(),
             builtin: true,
         };
         let member_role = RoleRow {
-            id: new_id(),
+            id: new_id().into(),
             tenant_id: tenant.id.clone(),
             name: permissions::MEMBER_ROLE.into(),
             permissions: permissions::member_keys(),
             builtin: true,
         };
         let admin = UserRow {
-            id: new_id(),
+            id: new_id().into(),
             tenant_id: tenant.id.clone(),
             email: email.as_str().to_owned(),
             name: "Administrator".into(),
@@ -112,7 +112,7 @@ impl Service {
         Ok(Me {
             user: user_to_wire(UserRow::clone(&principal.user)),
             tenant: Tenant {
-                id: t.id,
+                id: t.id.into_inner(),
                 slug: t.slug,
                 name: t.name,
             },
@@ -138,14 +138,14 @@ impl Service {
         let perms = Scopes::parse(&req.permissions, "permissions", true)?.into_inner();
         require_holds(principal, perms.iter())?;
         let row = RoleRow {
-            id: new_id(),
-            tenant_id: principal.tenant_id().to_owned(),
+            id: new_id().into(),
+            tenant_id: principal.tenant_id().clone(),
             name,
             permissions: perms,
             builtin: false,
         };
         self.store.insert_role(&row).await.map_err(duplicate_role)?;
-        self.record(ctx, AuditAction::RoleCreated, Some(&row.id), None)
+        self.record(ctx, AuditAction::RoleCreated, Some(row.id.as_str()), None)
             .await;
         Ok(role_to_wire(row))
     }
@@ -153,7 +153,7 @@ impl Service {
     pub async fn update_role(
         &self,
         ctx: &RequestContext,
-        id: &str,
+        id: &RoleId,
         req: UpdateRoleRequest,
     ) -> DomainResult<Role> {
         let principal = &ctx.principal;
@@ -190,7 +190,7 @@ impl Service {
         self.change_administration(principal, &AdminWrite::Role(row.clone()))
             .await?;
         self.auth_cache.invalidate().await?;
-        self.record(ctx, AuditAction::RoleUpdated, Some(&row.id), None)
+        self.record(ctx, AuditAction::RoleUpdated, Some(row.id.as_str()), None)
             .await;
         tracing::info!(role_id = %row.id, "role permissions changed");
         Ok(role_to_wire(row))
@@ -215,8 +215,8 @@ impl Service {
         check_password(req.password.expose())?;
         let role_ids = self.checked_role_ids(principal, &req.role_ids).await?;
         let row = UserRow {
-            id: new_id(),
-            tenant_id: principal.tenant_id().to_owned(),
+            id: new_id().into(),
+            tenant_id: principal.tenant_id().clone(),
             email: email.as_str().to_owned(),
             name,
             password_hash: passwords::hash(req.password.expose().to_owned()).await?,
@@ -228,7 +228,7 @@ impl Service {
             }
             e => e.into(),
         })?;
-        self.record(ctx, AuditAction::UserCreated, Some(&row.id), None)
+        self.record(ctx, AuditAction::UserCreated, Some(row.id.as_str()), None)
             .await;
         Ok(user_to_wire(row))
     }
@@ -236,7 +236,7 @@ impl Service {
     pub async fn set_user_roles(
         &self,
         ctx: &RequestContext,
-        user_id: &str,
+        user_id: &UserId,
         role_ids: &[String],
     ) -> DomainResult<User> {
         let principal = &ctx.principal;
@@ -256,8 +256,13 @@ impl Service {
         self.change_administration(principal, &change).await?;
         self.auth_cache.invalidate().await?;
         user.role_ids = role_ids;
-        self.record(ctx, AuditAction::UserRolesChanged, Some(&user.id), None)
-            .await;
+        self.record(
+            ctx,
+            AuditAction::UserRolesChanged,
+            Some(user.id.as_str()),
+            None,
+        )
+        .await;
         Ok(user_to_wire(user))
     }
 
@@ -266,13 +271,14 @@ impl Service {
         &self,
         principal: &Principal,
         ids: &[String],
-    ) -> DomainResult<Vec<String>> {
-        let mut out: Vec<String> = Vec::new();
+    ) -> DomainResult<Vec<RoleId>> {
+        let mut out: Vec<RoleId> = Vec::new();
         let mut granted = BTreeSet::new();
         for id in ids {
+            let role_id = RoleId::new(id.as_str());
             let role = self
                 .store
-                .role(principal.tenant_id(), id)
+                .role(principal.tenant_id(), &role_id)
                 .await?
                 .ok_or_else(|| {
                     DomainError::invalid(
@@ -284,8 +290,8 @@ impl Service {
                     )
                 })?;
             granted.extend(role.permissions);
-            if !out.contains(id) {
-                out.push(id.clone());
+            if !out.contains(&role_id) {
+                out.push(role_id);
             }
         }
         require_holds(principal, granted.iter())?;
@@ -335,16 +341,16 @@ fn check_password(p: &str) -> DomainResult<()> {
 
 pub fn user_to_wire(u: UserRow) -> User {
     User {
-        id: u.id,
+        id: u.id.into_inner(),
         email: u.email,
         name: u.name,
-        role_ids: u.role_ids,
+        role_ids: u.role_ids.into_iter().map(RoleId::into_inner).collect(),
     }
 }
 
 pub fn role_to_wire(r: RoleRow) -> Role {
     Role {
-        id: r.id,
+        id: r.id.into_inner(),
         name: r.name,
         permissions: r.permissions,
         builtin: r.builtin,

@@ -13,7 +13,7 @@ use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_ROLES, MANAGE_USERS};
 use super::Service;
-use crate::store::{AdminWrite, RoleRow, StoreError, UserRow};
+use crate::store::{AdminWrite, RoleRow, StoreError, UserId, UserRow};
 
 /// Whether some user of the tenant holds both administration permissions through their roles.
 /// The [`crate::store::AdminRule`] every administration change must keep.
@@ -66,7 +66,11 @@ impl Service {
     }
 
     /// 403 unless the principal holds every permission `user_id` holds now.
-    pub(super) async fn outranks(&self, principal: &Principal, user_id: &str) -> DomainResult<()> {
+    pub(super) async fn outranks(
+        &self,
+        principal: &Principal,
+        user_id: &UserId,
+    ) -> DomainResult<()> {
         let held = self.store.user_permissions(user_id).await?;
         if let Some(p) = held.iter().find(|p| !principal.has(p)) {
             return Err(DomainError::forbidden(format!(

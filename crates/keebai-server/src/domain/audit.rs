@@ -10,7 +10,7 @@ use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::permissions::AUDIT_TOKENS;
 use super::{from_ts, new_id, now, Service};
-use crate::store::{AuditCursor, AuditRow};
+use crate::store::{AuditCursor, AuditRow, TenantId};
 
 /// What an audit event records; stored and shown as its dotted name ([`AuditAction::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl Service {
     /// describes already happened, and refusing to answer would hide that from the caller.
     pub async fn audit(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: Option<&str>,
         action: AuditAction,
         target: Option<&str>,
@@ -63,7 +63,7 @@ impl Service {
     ) {
         let row = AuditRow {
             id: new_id(),
-            tenant_id: tenant_id.to_owned(),
+            tenant_id: tenant_id.clone(),
             at: now().timestamp(),
             actor: actor.map(str::to_owned),
             action: action.as_str().to_owned(),

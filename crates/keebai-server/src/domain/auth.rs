@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use super::auth_cache::{Entry, Source};
 use super::error::{DomainError, DomainResult};
 use super::Service;
-use crate::store::{TenantRow, TokenId, UserRow};
+use crate::store::{TenantId, TenantRow, TokenId, UserRow};
 
 /// How the caller authenticated.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn tenant_id(&self) -> &str {
+    pub fn tenant_id(&self) -> &TenantId {
         &self.user.tenant_id
     }
 

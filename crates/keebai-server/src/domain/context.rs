@@ -39,7 +39,7 @@ impl Service {
         let p = &ctx.principal;
         self.audit(
             p.tenant_id(),
-            Some(&p.user.id),
+            Some(p.user.id.as_str()),
             action,
             target,
             ctx.ip(),

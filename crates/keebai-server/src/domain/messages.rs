@@ -45,7 +45,7 @@ impl Service {
         }
         let row = MessageRow {
             id: new_id(),
-            tenant_id: principal.tenant_id().to_owned(),
+            tenant_id: principal.tenant_id().clone(),
             author_id: principal.user.id.clone(),
             body: body.to_owned(),
             created_at: now().timestamp(),
@@ -60,7 +60,7 @@ fn to_wire(r: MessageRow) -> Message {
     Message {
         id: r.id,
         body: r.body,
-        author_id: r.author_id,
+        author_id: r.author_id.into_inner(),
         created_at: from_ts(r.created_at),
     }
 }

@@ -74,7 +74,9 @@ pub struct Service {
     pub usage: Arc<usage::UsageRecorder>,
     pub auth_cache: auth_cache::AuthCache,
     first_uses: rotation::FirstUses,
-    tenants: std::sync::RwLock<std::collections::HashMap<String, crate::store::TenantRow>>,
+    tenants: std::sync::RwLock<
+        std::collections::HashMap<crate::store::TenantId, crate::store::TenantRow>,
+    >,
     throttle: throttle::SignInThrottle,
 }
 

@@ -91,9 +91,9 @@ impl Service {
         }
         self.audit(
             &tenant.id,
-            Some(&user.id),
+            Some(user.id.as_str()),
             AuditAction::SessionCreated,
-            Some(&user.id),
+            Some(user.id.as_str()),
             ip,
             None,
         )

@@ -42,7 +42,7 @@ impl Service {
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let row = TokenRow {
             id: TokenId::new(new_id()),
-            tenant_id: principal.tenant_id().to_owned(),
+            tenant_id: principal.tenant_id().clone(),
             user_id: principal.user.id.clone(),
             name: name.into_inner(),
             prefix: secret.prefix().to_owned(),
@@ -104,7 +104,7 @@ impl Service {
     ) -> DomainResult<TokenUsage> {
         let row = if principal.has(AUDIT_TOKENS) {
             match self.store.token(id).await? {
-                Some(t) if t.tenant_id == principal.tenant_id() => t,
+                Some(t) if &t.tenant_id == principal.tenant_id() => t,
                 _ => return Err(DomainError::NotFound),
             }
         } else {

@@ -15,6 +15,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, Ctx};
 use crate::domain::permissions;
 use crate::domain::Service;
+use crate::store::{RoleId, UserId};
 
 /// The permission catalog.
 #[utoipa::path(get, path = "/v1/permissions", tag = "roles", operation_id = "list_permissions", security(("bearer" = [])),
@@ -52,7 +53,7 @@ pub async fn create_role(
 pub async fn update_role(
     State(svc): State<Arc<Service>>,
     Ctx(ctx): Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<RoleId>,
     ApiJson(req): ApiJson<UpdateRoleRequest>,
 ) -> ApiResult<Json<Role>> {
     Ok(Json(svc.update_role(&ctx, &id, req).await?))
@@ -83,7 +84,7 @@ pub async fn create_user(
 pub async fn set_user_roles(
     State(svc): State<Arc<Service>>,
     Ctx(ctx): Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     ApiJson(req): ApiJson<UpdateUserRolesRequest>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(svc.set_user_roles(&ctx, &id, &req.role_ids).await?))

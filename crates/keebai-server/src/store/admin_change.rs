@@ -7,7 +7,7 @@
 //! PostgreSQL's row lock on the tenant), reads the tenant's roles and users under that lock,
 //! applies the change to them in memory, asks the rule, and writes only if it holds.
 
-use super::{RoleRow, UserRow};
+use super::{RoleId, RoleRow, UserId, UserRow};
 
 /// One change to a tenant's roles or role assignments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +16,8 @@ pub enum AdminWrite {
     Role(RoleRow),
     /// Replaces the roles of a user of the tenant.
     UserRoles {
-        user_id: String,
-        role_ids: Vec<String>,
+        user_id: UserId,
+        role_ids: Vec<RoleId>,
     },
 }
 

@@ -18,21 +18,25 @@ pub trait DirectoryStore: Send + Sync {
         roles: &[RoleRow],
         users: &[UserRow],
     ) -> StoreResult<()>;
-    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>>;
+    async fn tenant(&self, id: &TenantId) -> StoreResult<Option<TenantRow>>;
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>>;
     /// Whether any tenant exists (the demo refuses to seed a database that is in use).
     async fn has_tenants(&self) -> StoreResult<bool>;
 
     // --- roles
     async fn insert_role(&self, role: &RoleRow) -> StoreResult<()>;
-    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>>;
-    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>>;
+    async fn role(&self, tenant_id: &TenantId, id: &RoleId) -> StoreResult<Option<RoleRow>>;
+    async fn roles(&self, tenant_id: &TenantId) -> StoreResult<Vec<RoleRow>>;
 
     // --- users
     async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
-    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>>;
-    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>>;
-    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>>;
+    async fn user(&self, tenant_id: &TenantId, id: &UserId) -> StoreResult<Option<UserRow>>;
+    async fn user_by_email(
+        &self,
+        tenant_id: &TenantId,
+        email: &str,
+    ) -> StoreResult<Option<UserRow>>;
+    async fn users(&self, tenant_id: &TenantId) -> StoreResult<Vec<UserRow>>;
     /// Applies `change` to the tenant's roles or role assignments in one transaction that
     /// serialises with every other such change of the tenant, on every replica, and only if
     /// `rule` holds for the tenant's roles and users as they would be afterwards (read under
@@ -40,13 +44,13 @@ pub trait DirectoryStore: Send + Sync {
     /// when the rule would break. A role rename onto a taken name is a `Conflict`.
     async fn change_administration(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         change: &AdminWrite,
         rule: AdminRule,
     ) -> StoreResult<bool>;
     /// The union of the permissions of the user's roles, read now (never cached here, so a
     /// role change reaches every credential of the user on the next request).
-    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>>;
+    async fn user_permissions(&self, user_id: &UserId) -> StoreResult<Vec<String>>;
 }
 
 /// Sign-in sessions and the sign-in throttle's attempts.
@@ -56,7 +60,7 @@ pub trait SessionStore: Send + Sync {
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>>;
     async fn delete_session(&self, hash: &str) -> StoreResult<()>;
     /// Ends the user's sessions beyond the `keep` newest; returns how many ended.
-    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64>;
+    async fn end_oldest_sessions(&self, user_id: &UserId, keep: u32) -> StoreResult<u64>;
     /// Housekeeping: deletes sessions expired at `now` and sign-in attempts older than
     /// `attempts_before`; returns how many rows went.
     async fn prune_sessions_and_attempts(&self, now: i64, attempts_before: i64)
@@ -98,7 +102,7 @@ pub trait TokenStore: Send + Sync {
     /// same: no row comes back for either, and nothing is decoded.
     async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>>;
     /// Every token of the user, newest first.
-    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>>;
+    async fn tokens_of_user(&self, user_id: &UserId) -> StoreResult<Vec<TokenRow>>;
     /// Sets `revoked_at` to `now` unless already set; returns the row as stored afterwards.
     /// Durable before it returns.
     async fn revoke_token(&self, id: &TokenId, now: i64) -> StoreResult<Option<TokenRow>>;
@@ -139,7 +143,7 @@ pub trait AuditStore: Send + Sync {
     /// Events of the tenant (or of one actor), newest first, strictly before `before`.
     async fn audit_events(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: Option<&str>,
         before: Option<&AuditCursor>,
         limit: u32,
@@ -150,5 +154,5 @@ pub trait AuditStore: Send + Sync {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     async fn insert_message(&self, message: &MessageRow) -> StoreResult<()>;
-    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>>;
+    async fn messages(&self, tenant_id: &TenantId, limit: u32) -> StoreResult<Vec<MessageRow>>;
 }

@@ -16,7 +16,7 @@ pub(super) fn id() -> String {
 /// A tenant with one role holding `perms` and one user in it.
 pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, UserRow) {
     let tenant = TenantRow {
-        id: id(),
+        id: id().into(),
         slug: format!("t-{}", id()),
         name: "Conformance".into(),
     };
@@ -25,7 +25,7 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
         .await
         .expect("insert tenant");
     let role = RoleRow {
-        id: id(),
+        id: id().into(),
         tenant_id: tenant.id.clone(),
         name: "Role".into(),
         permissions: perms.iter().map(|s| s.to_string()).collect(),
@@ -33,7 +33,7 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
     };
     store.insert_role(&role).await.expect("insert role");
     let user = UserRow {
-        id: id(),
+        id: id().into(),
         tenant_id: tenant.id.clone(),
         email: format!("{}@example.test", id()),
         name: "User".into(),
@@ -95,7 +95,10 @@ pub async fn tenants_round_trip(store: &dyn Store) {
         store.tenant_by_slug("no-such-tenant").await.expect("slug"),
         None
     );
-    let dup = TenantRow { id: id(), ..t };
+    let dup = TenantRow {
+        id: id().into(),
+        ..t
+    };
     assert!(matches!(
         store.insert_tenant(&dup, &[], &[]).await,
         Err(StoreError::Conflict(_))
@@ -124,7 +127,7 @@ pub async fn roles_and_permissions(store: &dyn Store) {
         "permissions follow the role at once, sorted and deduplicated"
     );
     let dup = RoleRow {
-        id: id(),
+        id: id().into(),
         ..role.clone()
     };
     assert!(matches!(
@@ -133,7 +136,10 @@ pub async fn roles_and_permissions(store: &dyn Store) {
     ));
     assert_eq!(store.roles(&t.id).await.expect("roles").len(), 1);
     assert_eq!(
-        store.role("other-tenant", &role.id).await.expect("role"),
+        store
+            .role(&"other-tenant".into(), &role.id)
+            .await
+            .expect("role"),
         None
     );
 }
@@ -141,7 +147,7 @@ pub async fn roles_and_permissions(store: &dyn Store) {
 pub async fn users_and_roles(store: &dyn Store) {
     let (t, role, user) = fixture(store, &["contacts.read"]).await;
     let second = RoleRow {
-        id: id(),
+        id: id().into(),
         tenant_id: t.id.clone(),
         name: "Second".into(),
         permissions: vec!["contacts.read".into(), "contacts.write".into()],
@@ -153,7 +159,7 @@ pub async fn users_and_roles(store: &dyn Store) {
         .await
         .expect("by email");
     assert_eq!(found, Some(user.clone()));
-    let set = |role_ids: Vec<String>| AdminWrite::UserRoles {
+    let set = |role_ids: Vec<RoleId>| AdminWrite::UserRoles {
         user_id: user.id.clone(),
         role_ids,
     };
@@ -187,7 +193,7 @@ pub async fn users_and_roles(store: &dyn Store) {
         .expect("perms")
         .is_empty());
     let dup = UserRow {
-        id: id(),
+        id: id().into(),
         role_ids: vec![],
         ..user.clone()
     };
@@ -197,7 +203,10 @@ pub async fn users_and_roles(store: &dyn Store) {
     ));
     assert_eq!(store.users(&t.id).await.expect("users").len(), 1);
     assert_eq!(
-        store.user("other-tenant", &user.id).await.expect("user"),
+        store
+            .user(&"other-tenant".into(), &user.id)
+            .await
+            .expect("user"),
         None
     );
 }

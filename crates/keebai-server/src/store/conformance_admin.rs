@@ -57,7 +57,7 @@ pub async fn the_rule_judges_the_state_after_the_change(store: &dyn Store) {
     );
     // With a second admin the same change passes.
     let second = UserRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: uuid::Uuid::now_v7().to_string().into(),
         email: format!("{}@example.test", uuid::Uuid::now_v7()),
         ..user.clone()
     };
@@ -77,7 +77,7 @@ pub async fn concurrent_changes_are_judged_in_turn(store: Arc<dyn Store>) {
     for round in 0..10 {
         let (t, role, first) = fixture(&*store, &["admin"]).await;
         let second = UserRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: uuid::Uuid::now_v7().to_string().into(),
             email: format!("{}@example.test", uuid::Uuid::now_v7()),
             ..first.clone()
         };
@@ -115,19 +115,19 @@ pub async fn concurrent_changes_are_judged_in_turn(store: Arc<dyn Store>) {
 pub async fn a_tenant_is_created_whole_or_not_at_all(store: &dyn Store) {
     let id = || uuid::Uuid::now_v7().to_string();
     let tenant = TenantRow {
-        id: id(),
+        id: id().into(),
         slug: format!("t-{}", id()),
         name: "Whole".into(),
     };
     let role = RoleRow {
-        id: id(),
+        id: id().into(),
         tenant_id: tenant.id.clone(),
         name: "Admin".into(),
         permissions: vec!["admin".into()],
         builtin: true,
     };
     let user = UserRow {
-        id: id(),
+        id: id().into(),
         tenant_id: tenant.id.clone(),
         email: format!("{}@example.test", id()),
         name: "First".into(),
@@ -136,7 +136,7 @@ pub async fn a_tenant_is_created_whole_or_not_at_all(store: &dyn Store) {
     };
     // The second user's e-mail is taken by the first: the whole tenant is refused.
     let twin = UserRow {
-        id: id(),
+        id: id().into(),
         ..user.clone()
     };
     let roles = [role.clone()];

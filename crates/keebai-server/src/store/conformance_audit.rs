@@ -20,7 +20,7 @@ pub async fn audit_pages_newest_first(store: &dyn Store) {
             actor: Some(if i == 4 {
                 "someone-else".into()
             } else {
-                user.id.clone()
+                user.id.to_string()
             }),
             action: "token.created".into(),
             target: Some(format!("target-{i}")),
@@ -51,7 +51,7 @@ pub async fn audit_pages_newest_first(store: &dyn Store) {
     seen.dedup();
     assert_eq!(seen.len(), 5, "pages neither skip nor repeat");
     let own = store
-        .audit_events(&t.id, Some(&user.id), None, 10)
+        .audit_events(&t.id, Some(user.id.as_str()), None, 10)
         .await
         .expect("own");
     assert_eq!(own.len(), 4);

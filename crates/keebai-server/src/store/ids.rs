@@ -134,6 +134,18 @@ id_type!(
     /// A personal access token's id (`tokens.id`).
     TokenId
 );
+id_type!(
+    /// A user's id (`users.id`).
+    UserId
+);
+id_type!(
+    /// A tenant's id (`tenants.id`); not its slug.
+    TenantId
+);
+id_type!(
+    /// A role's id (`roles.id`).
+    RoleId
+);
 
 #[cfg(test)]
 mod tests {

@@ -47,7 +47,7 @@ pub use admin_change::{AdminRule, AdminWrite};
 pub use capabilities::{
     AuditStore, DirectoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
 };
-pub use ids::TokenId;
+pub use ids::{RoleId, TenantId, TokenId, UserId};
 pub use model::*;
 
 /// What a storage operation can fail with.

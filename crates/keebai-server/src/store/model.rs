@@ -1,18 +1,18 @@
 //! Rows as the store keeps them: plain data, engine-neutral (times are unix seconds).
 
-use super::ids::TokenId;
+use super::ids::{RoleId, TenantId, TokenId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantRow {
-    pub id: String,
+    pub id: TenantId,
     pub slug: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleRow {
-    pub id: String,
-    pub tenant_id: String,
+    pub id: RoleId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub permissions: Vec<String>,
     pub builtin: bool,
@@ -20,14 +20,14 @@ pub struct RoleRow {
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserRow {
-    pub id: String,
-    pub tenant_id: String,
+    pub id: UserId,
+    pub tenant_id: TenantId,
     /// Lowercased.
     pub email: String,
     pub name: String,
     /// argon2id PHC string.
     pub password_hash: String,
-    pub role_ids: Vec<String>,
+    pub role_ids: Vec<RoleId>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -45,8 +45,8 @@ impl std::fmt::Debug for UserRow {
 pub struct SessionRow {
     /// SHA-256 hex of the session token.
     pub hash: String,
-    pub user_id: String,
-    pub tenant_id: String,
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -54,8 +54,8 @@ pub struct SessionRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
     pub id: TokenId,
-    pub tenant_id: String,
-    pub user_id: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
     pub name: String,
     /// First 12 characters of the token.
     pub prefix: String,
@@ -87,7 +87,7 @@ impl TokenRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub id: String,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub at: i64,
     pub actor: Option<String>,
     pub action: String,
@@ -107,8 +107,8 @@ pub struct AuditCursor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRow {
     pub id: String,
-    pub tenant_id: String,
-    pub author_id: String,
+    pub tenant_id: TenantId,
+    pub author_id: UserId,
     pub body: String,
     pub created_at: i64,
 }

@@ -38,8 +38,8 @@ pub fn parse_list(text: &str) -> StoreResult<Vec<String>> {
 pub fn token_row(r: &impl Columns) -> StoreResult<TokenRow> {
     Ok(TokenRow {
         id: r.text(0)?.into(),
-        tenant_id: r.text(1)?,
-        user_id: r.text(2)?,
+        tenant_id: r.text(1)?.into(),
+        user_id: r.text(2)?.into(),
         name: r.text(3)?,
         prefix: r.text(4)?,
         hash: r.text(5)?,
@@ -58,8 +58,8 @@ pub fn token_row(r: &impl Columns) -> StoreResult<TokenRow> {
 /// A row of [`ROLE_COLS`].
 pub fn role_row(r: &impl Columns) -> StoreResult<RoleRow> {
     Ok(RoleRow {
-        id: r.text(0)?,
-        tenant_id: r.text(1)?,
+        id: r.text(0)?.into(),
+        tenant_id: r.text(1)?.into(),
         name: r.text(2)?,
         permissions: r.list(3)?,
         builtin: r.flag(4)?,
@@ -69,7 +69,7 @@ pub fn role_row(r: &impl Columns) -> StoreResult<RoleRow> {
 /// A row of [`TENANT_COLS`].
 pub fn tenant_row(r: &impl Columns) -> StoreResult<TenantRow> {
     Ok(TenantRow {
-        id: r.text(0)?,
+        id: r.text(0)?.into(),
         slug: r.text(1)?,
         name: r.text(2)?,
     })
@@ -79,7 +79,7 @@ pub fn tenant_row(r: &impl Columns) -> StoreResult<TenantRow> {
 pub fn audit_row(r: &impl Columns) -> StoreResult<AuditRow> {
     Ok(AuditRow {
         id: r.text(0)?,
-        tenant_id: r.text(1)?,
+        tenant_id: r.text(1)?.into(),
         at: r.int(2)?,
         actor: r.opt_text(3)?,
         action: r.text(4)?,
@@ -93,8 +93,8 @@ pub fn audit_row(r: &impl Columns) -> StoreResult<AuditRow> {
 pub fn message_row(r: &impl Columns) -> StoreResult<MessageRow> {
     Ok(MessageRow {
         id: r.text(0)?,
-        tenant_id: r.text(1)?,
-        author_id: r.text(2)?,
+        tenant_id: r.text(1)?.into(),
+        author_id: r.text(2)?.into(),
         body: r.text(3)?,
         created_at: r.int(4)?,
     })

@@ -283,17 +283,17 @@ fn load_user(
     Ok(Some(user))
 }
 
-fn role_ids_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<String>> {
+fn role_ids_of(conn: &Connection, user_id: &UserId) -> rusqlite::Result<Vec<RoleId>> {
     let mut stmt =
         conn.prepare_cached("SELECT role_id FROM user_roles WHERE user_id = ?1 ORDER BY role_id")?;
     let ids = stmt
         .query_map([user_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+        .collect::<rusqlite::Result<Vec<RoleId>>>()?;
     Ok(ids)
 }
 
 /// The tenant's roles, built-in first, then by name.
-fn roles_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<RoleRow>> {
+fn roles_of(c: &Connection, tenant_id: &TenantId) -> rusqlite::Result<Vec<RoleRow>> {
     let mut s = c.prepare_cached(
         "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 ORDER BY builtin DESC, name",
     )?;
@@ -302,8 +302,8 @@ fn roles_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<RoleRow>> {
 }
 
 /// The tenant's users with their role ids, by email.
-fn users_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<UserRow>> {
-    let ids: Vec<String> = {
+fn users_of(c: &Connection, tenant_id: &TenantId) -> rusqlite::Result<Vec<UserRow>> {
+    let ids: Vec<UserId> = {
         let mut s = c.prepare_cached("SELECT id FROM users WHERE tenant_id = ?1 ORDER BY email")?;
         let ids = s
             .query_map([tenant_id], |r| r.get(0))?
@@ -312,7 +312,11 @@ fn users_of(c: &Connection, tenant_id: &str) -> rusqlite::Result<Vec<UserRow>> {
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(u) = load_user(c, "tenant_id = ?1 AND id = ?2", &[tenant_id, &id])? {
+        if let Some(u) = load_user(
+            c,
+            "tenant_id = ?1 AND id = ?2",
+            &[tenant_id.as_str(), id.as_str()],
+        )? {
             out.push(u);
         }
     }

@@ -8,11 +8,11 @@
 //! is judged on them, and the write commits before the lock is released.
 
 use super::{json_list, role_row, user_row, INSERT_USER_ROLES, ROLE_COLS, USER_SELECT};
-use crate::store::{AdminRule, AdminWrite, RoleRow, StoreResult, UserRow};
+use crate::store::{AdminRule, AdminWrite, RoleRow, StoreResult, TenantId, UserRow};
 
 pub(super) async fn change_administration(
     c: &mut deadpool_postgres::Object,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     change: &AdminWrite,
     rule: AdminRule,
 ) -> StoreResult<bool> {

@@ -30,7 +30,7 @@ impl AuditStore for PgStore {
 
     async fn audit_events(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: Option<&str>,
         before: Option<&AuditCursor>,
         limit: u32,

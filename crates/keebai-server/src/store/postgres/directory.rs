@@ -26,7 +26,7 @@ impl DirectoryStore for PgStore {
         Ok(())
     }
 
-    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+    async fn tenant(&self, id: &TenantId) -> StoreResult<Option<TenantRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached("SELECT id, slug, name FROM tenants WHERE id = $1")
@@ -65,7 +65,7 @@ impl DirectoryStore for PgStore {
         Ok(())
     }
 
-    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+    async fn role(&self, tenant_id: &TenantId, id: &RoleId) -> StoreResult<Option<RoleRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(
@@ -79,7 +79,7 @@ impl DirectoryStore for PgStore {
             .transpose()
     }
 
-    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+    async fn roles(&self, tenant_id: &TenantId) -> StoreResult<Vec<RoleRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(
@@ -101,7 +101,7 @@ impl DirectoryStore for PgStore {
         Ok(())
     }
 
-    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+    async fn user(&self, tenant_id: &TenantId, id: &UserId) -> StoreResult<Option<UserRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(
@@ -115,7 +115,11 @@ impl DirectoryStore for PgStore {
             .transpose()
     }
 
-    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+    async fn user_by_email(
+        &self,
+        tenant_id: &TenantId,
+        email: &str,
+    ) -> StoreResult<Option<UserRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(
@@ -129,7 +133,7 @@ impl DirectoryStore for PgStore {
             .transpose()
     }
 
-    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+    async fn users(&self, tenant_id: &TenantId) -> StoreResult<Vec<UserRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(
@@ -145,7 +149,7 @@ impl DirectoryStore for PgStore {
 
     async fn change_administration(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         change: &AdminWrite,
         rule: AdminRule,
     ) -> StoreResult<bool> {
@@ -153,7 +157,7 @@ impl DirectoryStore for PgStore {
         admin::change_administration(&mut c, tenant_id, change, rule).await
     }
 
-    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+    async fn user_permissions(&self, user_id: &UserId) -> StoreResult<Vec<String>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(

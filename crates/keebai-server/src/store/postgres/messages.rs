@@ -19,7 +19,7 @@ impl MessageStore for PgStore {
         Ok(())
     }
 
-    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
+    async fn messages(&self, tenant_id: &TenantId, limit: u32) -> StoreResult<Vec<MessageRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(

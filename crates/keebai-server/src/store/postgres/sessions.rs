@@ -54,7 +54,7 @@ impl SessionStore for PgStore {
         Ok(())
     }
 
-    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64> {
+    async fn end_oldest_sessions(&self, user_id: &UserId, keep: u32) -> StoreResult<u64> {
         let c = self.client().await?;
         Ok(c.execute(
             "DELETE FROM sessions WHERE user_id = $1 AND hash NOT IN

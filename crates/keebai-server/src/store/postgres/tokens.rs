@@ -60,7 +60,7 @@ impl TokenStore for PgStore {
             .transpose()
     }
 
-    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+    async fn tokens_of_user(&self, user_id: &UserId) -> StoreResult<Vec<TokenRow>> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(&format!(

@@ -5,11 +5,11 @@
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::{json_list, roles_of, users_of};
-use crate::store::{AdminRule, AdminWrite};
+use crate::store::{AdminRule, AdminWrite, TenantId};
 
 pub(super) fn change_administration(
     c: &mut Connection,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     change: &AdminWrite,
     rule: AdminRule,
 ) -> rusqlite::Result<bool> {

@@ -18,7 +18,7 @@ impl AuditStore for SqliteStore {
 
     async fn audit_events(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         actor: Option<&str>,
         before: Option<&AuditCursor>,
         limit: u32,

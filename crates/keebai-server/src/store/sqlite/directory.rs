@@ -28,7 +28,7 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn tenant(&self, id: &str) -> StoreResult<Option<TenantRow>> {
+    async fn tenant(&self, id: &TenantId) -> StoreResult<Option<TenantRow>> {
         let id = id.to_owned();
         self.with_read(move |c| {
             c.query_row(
@@ -64,12 +64,12 @@ impl DirectoryStore for SqliteStore {
         self.with_conn(move |c| insert_role_in(c, &r)).await
     }
 
-    async fn role(&self, tenant_id: &str, id: &str) -> StoreResult<Option<RoleRow>> {
+    async fn role(&self, tenant_id: &TenantId, id: &RoleId) -> StoreResult<Option<RoleRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
         self.with_read(move |c| {
             c.query_row(
                 "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 AND id = ?2",
-                [t, id],
+                params![t, id],
                 role_row,
             )
             .optional()
@@ -77,7 +77,7 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn roles(&self, tenant_id: &str) -> StoreResult<Vec<RoleRow>> {
+    async fn roles(&self, tenant_id: &TenantId) -> StoreResult<Vec<RoleRow>> {
         let t = tenant_id.to_owned();
         self.with_read(move |c| roles_of(c, &t)).await
     }
@@ -92,26 +92,32 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn user(&self, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+    async fn user(&self, tenant_id: &TenantId, id: &UserId) -> StoreResult<Option<UserRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
-        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND id = ?2", &[&t, &id]))
-            .await
+        self.with_read(move |c| {
+            load_user(c, "tenant_id = ?1 AND id = ?2", &[t.as_str(), id.as_str()])
+        })
+        .await
     }
 
-    async fn user_by_email(&self, tenant_id: &str, email: &str) -> StoreResult<Option<UserRow>> {
+    async fn user_by_email(
+        &self,
+        tenant_id: &TenantId,
+        email: &str,
+    ) -> StoreResult<Option<UserRow>> {
         let (t, e) = (tenant_id.to_owned(), email.to_owned());
-        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[&t, &e]))
+        self.with_read(move |c| load_user(c, "tenant_id = ?1 AND email = ?2", &[t.as_str(), &e]))
             .await
     }
 
-    async fn users(&self, tenant_id: &str) -> StoreResult<Vec<UserRow>> {
+    async fn users(&self, tenant_id: &TenantId) -> StoreResult<Vec<UserRow>> {
         let t = tenant_id.to_owned();
         self.with_read(move |c| users_of(c, &t)).await
     }
 
     async fn change_administration(
         &self,
-        tenant_id: &str,
+        tenant_id: &TenantId,
         change: &AdminWrite,
         rule: AdminRule,
     ) -> StoreResult<bool> {
@@ -120,7 +126,7 @@ impl DirectoryStore for SqliteStore {
             .await
     }
 
-    async fn user_permissions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+    async fn user_permissions(&self, user_id: &UserId) -> StoreResult<Vec<String>> {
         let u = user_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(

@@ -16,7 +16,7 @@ impl MessageStore for SqliteStore {
         .await
     }
 
-    async fn messages(&self, tenant_id: &str, limit: u32) -> StoreResult<Vec<MessageRow>> {
+    async fn messages(&self, tenant_id: &TenantId, limit: u32) -> StoreResult<Vec<MessageRow>> {
         let t = tenant_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(

@@ -45,7 +45,7 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn end_oldest_sessions(&self, user_id: &str, keep: u32) -> StoreResult<u64> {
+    async fn end_oldest_sessions(&self, user_id: &UserId, keep: u32) -> StoreResult<u64> {
         let u = user_id.to_owned();
         self.with_conn(move |c| {
             c.execute(

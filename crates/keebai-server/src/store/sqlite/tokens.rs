@@ -56,7 +56,7 @@ impl TokenStore for SqliteStore {
         .await
     }
 
-    async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+    async fn tokens_of_user(&self, user_id: &UserId) -> StoreResult<Vec<TokenRow>> {
         let u = user_id.to_owned();
         self.with_read(move |c| {
             let mut s = c.prepare_cached(&format!(
@@ -131,7 +131,7 @@ fn insert_token(c: &Connection, t: &TokenRow) -> rusqlite::Result<()> {
     .map(drop)
 }
 
-fn active_count(c: &Connection, user_id: &str, now: i64) -> rusqlite::Result<i64> {
+fn active_count(c: &Connection, user_id: &UserId, now: i64) -> rusqlite::Result<i64> {
     c.query_row(
         "SELECT COUNT(*) FROM tokens WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
         params![user_id, now],
