@@ -35,6 +35,7 @@ pub mod pg_clock;
 pub mod pg_coherence;
 pub mod pg_triggers;
 pub mod postgres;
+pub mod queries;
 pub mod rows;
 pub mod sql;
 pub mod sqlite;

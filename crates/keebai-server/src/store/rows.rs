@@ -4,11 +4,40 @@
 
 use super::{AuditRow, MessageRow, RoleRow, StoreError, StoreResult, TenantRow, TokenRow};
 
-pub const TOKEN_COLS: &str = "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace";
-pub const ROLE_COLS: &str = "id, tenant_id, name, permissions, builtin";
-pub const TENANT_COLS: &str = "id, slug, name";
-pub const AUDIT_COLS: &str = "id, tenant_id, at, actor, action, target, ip, detail";
-pub const MESSAGE_COLS: &str = "id, tenant_id, author_id, body, created_at";
+// Each list is a macro as well as a constant, so the shared statements (`super::queries`) can
+// splice it into their text at compile time with `concat!`.
+macro_rules! token_cols {
+    () => {
+        "id, tenant_id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at, last_used_ip, rotated_from, replaced_by, retire_grace"
+    };
+}
+macro_rules! role_cols {
+    () => {
+        "id, tenant_id, name, permissions, builtin"
+    };
+}
+macro_rules! tenant_cols {
+    () => {
+        "id, slug, name"
+    };
+}
+macro_rules! audit_cols {
+    () => {
+        "id, tenant_id, at, actor, action, target, ip, detail"
+    };
+}
+macro_rules! message_cols {
+    () => {
+        "id, tenant_id, author_id, body, created_at"
+    };
+}
+pub(crate) use {audit_cols, message_cols, role_cols, tenant_cols, token_cols};
+
+pub const TOKEN_COLS: &str = token_cols!();
+pub const ROLE_COLS: &str = role_cols!();
+pub const TENANT_COLS: &str = tenant_cols!();
+pub const AUDIT_COLS: &str = audit_cols!();
+pub const MESSAGE_COLS: &str = message_cols!();
 
 /// Typed reads of one result row by column position.
 pub trait Columns {

@@ -5,6 +5,32 @@
 //! whose meaning is the same on both engines are shared this way; locking, `RETURNING` with
 //! row locks, upserts that differ and `NOTIFY` stay in the engine's own module.
 
+/// One statement for both engines: its text as written (SQLite's), and PostgreSQL's made from
+/// it once, on first use.
+pub struct Sql {
+    text: &'static str,
+    pg: std::sync::OnceLock<String>,
+}
+
+impl Sql {
+    pub const fn new(text: &'static str) -> Self {
+        Self {
+            text,
+            pg: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The statement for rusqlite (`?N` placeholders).
+    pub fn sqlite(&self) -> &'static str {
+        self.text
+    }
+
+    /// The statement for tokio-postgres (`$N` placeholders).
+    pub fn pg(&self) -> &str {
+        self.pg.get_or_init(|| pg(self.text))
+    }
+}
+
 /// `sql` with every `?N` placeholder outside a quoted string or identifier written `$N`.
 pub fn pg(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -31,7 +57,15 @@ pub fn pg(sql: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::pg;
+    use super::{pg, Sql};
+
+    #[test]
+    fn a_shared_statement_gives_each_engine_its_text() {
+        static Q: Sql = Sql::new("DELETE FROM t WHERE a = ?1 AND b < ?2");
+        assert_eq!(Q.sqlite(), "DELETE FROM t WHERE a = ?1 AND b < ?2");
+        assert_eq!(Q.pg(), "DELETE FROM t WHERE a = $1 AND b < $2");
+        assert_eq!(Q.pg(), "DELETE FROM t WHERE a = $1 AND b < $2");
+    }
 
     #[test]
     fn numbered_placeholders_become_dollars() {

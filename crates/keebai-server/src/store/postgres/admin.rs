@@ -8,7 +8,7 @@
 //! is judged on them, and the write commits before the lock is released.
 
 use super::{json_list, role_row, user_row, INSERT_USER_ROLES, ROLE_COLS, USER_SELECT};
-use crate::store::{AdminRule, AdminWrite, RoleRow, StoreResult, TenantId, UserRow};
+use crate::store::{queries, AdminRule, AdminWrite, RoleRow, StoreResult, TenantId, UserRow};
 
 pub(super) async fn change_administration(
     c: &mut deadpool_postgres::Object,
@@ -47,11 +47,7 @@ pub(super) async fn change_administration(
     }
     match change {
         AdminWrite::Role(r) => {
-            let st = tx
-                .prepare_cached(
-                    "UPDATE roles SET name = $3, permissions = $4 WHERE id = $1 AND tenant_id = $2",
-                )
-                .await?;
+            let st = tx.prepare_cached(queries::UPDATE_ROLE.pg()).await?;
             tx.execute(
                 &st,
                 &[&r.id, &tenant_id, &r.name, &json_list(&r.permissions)],
@@ -59,9 +55,7 @@ pub(super) async fn change_administration(
             .await?;
         }
         AdminWrite::UserRoles { user_id, role_ids } => {
-            let del = tx
-                .prepare_cached("DELETE FROM user_roles WHERE user_id = $1")
-                .await?;
+            let del = tx.prepare_cached(queries::DELETE_USER_ROLES.pg()).await?;
             tx.execute(&del, &[user_id]).await?;
             if !role_ids.is_empty() {
                 let ins = tx.prepare_cached(INSERT_USER_ROLES).await?;

@@ -6,11 +6,7 @@ use super::*;
 impl AuditStore for PgStore {
     async fn append_audit(&self, e: &AuditRow) -> StoreResult<()> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::INSERT_AUDIT.pg()).await?;
         c.execute(
             &st,
             &[

@@ -12,9 +12,7 @@ impl DirectoryStore for PgStore {
     ) -> StoreResult<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        let st = tx
-            .prepare_cached("INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)")
-            .await?;
+        let st = tx.prepare_cached(queries::INSERT_TENANT.pg()).await?;
         tx.execute(&st, &[&t.id, &t.slug, &t.name]).await?;
         for r in roles {
             insert_role_in(&tx, r).await?;
@@ -28,9 +26,7 @@ impl DirectoryStore for PgStore {
 
     async fn tenant(&self, id: &TenantId) -> StoreResult<Option<TenantRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached("SELECT id, slug, name FROM tenants WHERE id = $1")
-            .await?;
+        let st = c.prepare_cached(queries::TENANT_BY_ID.pg()).await?;
         c.query_opt(&st, &[&id])
             .await?
             .as_ref()
@@ -40,9 +36,7 @@ impl DirectoryStore for PgStore {
 
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached("SELECT id, slug, name FROM tenants WHERE slug = $1")
-            .await?;
+        let st = c.prepare_cached(queries::TENANT_BY_SLUG.pg()).await?;
         c.query_opt(&st, &[&slug])
             .await?
             .as_ref()
@@ -52,7 +46,7 @@ impl DirectoryStore for PgStore {
 
     async fn has_tenants(&self) -> StoreResult<bool> {
         let c = self.client().await?;
-        Ok(c.query_one("SELECT EXISTS (SELECT 1 FROM tenants)", &[])
+        Ok(c.query_one(queries::HAS_TENANTS.pg(), &[])
             .await?
             .try_get(0)?)
     }
@@ -67,11 +61,7 @@ impl DirectoryStore for PgStore {
 
     async fn role(&self, tenant_id: &TenantId, id: &RoleId) -> StoreResult<Option<RoleRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(&format!(
-                "SELECT {ROLE_COLS} FROM roles WHERE tenant_id = $1 AND id = $2"
-            ))
-            .await?;
+        let st = c.prepare_cached(queries::ROLE_BY_ID.pg()).await?;
         c.query_opt(&st, &[&tenant_id, &id])
             .await?
             .as_ref()
@@ -159,11 +149,7 @@ impl DirectoryStore for PgStore {
 
     async fn user_permissions(&self, user_id: &UserId) -> StoreResult<Vec<String>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = $1",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::USER_PERMISSIONS.pg()).await?;
         let mut all = Vec::new();
         for row in c.query(&st, &[&user_id]).await? {
             all.extend(parse_list(row.try_get(0)?)?);
@@ -176,11 +162,7 @@ impl DirectoryStore for PgStore {
 }
 
 async fn insert_role_in(tx: &deadpool_postgres::Transaction<'_>, r: &RoleRow) -> StoreResult<()> {
-    let st = tx
-        .prepare_cached(&format!(
-            "INSERT INTO roles ({ROLE_COLS}) VALUES ($1, $2, $3, $4, $5)"
-        ))
-        .await?;
+    let st = tx.prepare_cached(queries::INSERT_ROLE.pg()).await?;
     tx.execute(
         &st,
         &[
@@ -197,11 +179,7 @@ async fn insert_role_in(tx: &deadpool_postgres::Transaction<'_>, r: &RoleRow) ->
 
 /// Inserts a user and their role assignments, inside the caller's transaction.
 async fn insert_user_in(tx: &deadpool_postgres::Transaction<'_>, u: &UserRow) -> StoreResult<()> {
-    let st = tx
-        .prepare_cached(
-            "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .await?;
+    let st = tx.prepare_cached(queries::INSERT_USER.pg()).await?;
     tx.execute(
         &st,
         &[&u.id, &u.tenant_id, &u.email, &u.name, &u.password_hash],

@@ -6,11 +6,7 @@ use super::*;
 impl MessageStore for PgStore {
     async fn insert_message(&self, m: &MessageRow) -> StoreResult<()> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "INSERT INTO messages (id, tenant_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::INSERT_MESSAGE.pg()).await?;
         c.execute(
             &st,
             &[&m.id, &m.tenant_id, &m.author_id, &m.body, &m.created_at],

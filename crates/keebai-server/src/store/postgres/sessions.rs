@@ -7,11 +7,7 @@ use super::*;
 impl SessionStore for PgStore {
     async fn insert_session(&self, s: &SessionRow) -> StoreResult<()> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "INSERT INTO sessions (hash, user_id, tenant_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::INSERT_SESSION.pg()).await?;
         c.execute(
             &st,
             &[
@@ -28,11 +24,7 @@ impl SessionStore for PgStore {
 
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "SELECT hash, user_id, tenant_id, created_at, expires_at FROM sessions WHERE hash = $1",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::SESSION_BY_HASH.pg()).await?;
         let Some(r) = c.query_opt(&st, &[&hash]).await? else {
             return Ok(None);
         };
@@ -47,9 +39,7 @@ impl SessionStore for PgStore {
 
     async fn delete_session(&self, hash: &str) -> StoreResult<()> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached("DELETE FROM sessions WHERE hash = $1")
-            .await?;
+        let st = c.prepare_cached(queries::DELETE_SESSION.pg()).await?;
         c.execute(&st, &[&hash]).await?;
         Ok(())
     }
@@ -70,14 +60,9 @@ impl SessionStore for PgStore {
         attempts_before: i64,
     ) -> StoreResult<u64> {
         let c = self.client().await?;
-        let a = c
-            .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now])
-            .await?;
+        let a = c.execute(queries::PRUNE_SESSIONS.pg(), &[&now]).await?;
         let b = c
-            .execute(
-                "DELETE FROM sign_in_attempts WHERE at < $1",
-                &[&attempts_before],
-            )
+            .execute(queries::PRUNE_ATTEMPTS.pg(), &[&attempts_before])
             .await?;
         Ok(a + b)
     }
@@ -98,16 +83,10 @@ impl SessionStore for PgStore {
             &[&account],
         )
         .await?;
-        tx.execute(
-            "DELETE FROM sign_in_attempts WHERE account = $1 AND at < $2",
-            &[&account, &window_start],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO sign_in_attempts (id, account, at) VALUES ($1, $2, $3)",
-            &[&id, &account, &now],
-        )
-        .await?;
+        tx.execute(queries::DROP_OLD_ATTEMPTS.pg(), &[&account, &window_start])
+            .await?;
+        tx.execute(queries::INSERT_ATTEMPT.pg(), &[&id, &account, &now])
+            .await?;
         let rows = tx
             .query(
                 r#"SELECT at FROM sign_in_attempts WHERE account = $1 ORDER BY at, id COLLATE "C""#,
@@ -120,18 +99,13 @@ impl SessionStore for PgStore {
 
     async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()> {
         let c = self.client().await?;
-        c.execute("DELETE FROM sign_in_attempts WHERE id = $1", &[&id])
-            .await?;
+        c.execute(queries::FORGET_ATTEMPT.pg(), &[&id]).await?;
         Ok(())
     }
 
     async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()> {
         let c = self.client().await?;
-        c.execute(
-            "DELETE FROM sign_in_attempts WHERE account = $1",
-            &[&account],
-        )
-        .await?;
+        c.execute(queries::CLEAR_ATTEMPTS.pg(), &[&account]).await?;
         Ok(())
     }
 }

@@ -24,9 +24,7 @@ impl TokenStore for PgStore {
 
     async fn token(&self, id: &TokenId) -> StoreResult<Option<TokenRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = $1"))
-            .await?;
+        let st = c.prepare_cached(queries::TOKEN_BY_ID.pg()).await?;
         c.query_opt(&st, &[&id])
             .await?
             .as_ref()
@@ -36,9 +34,7 @@ impl TokenStore for PgStore {
 
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = $1"))
-            .await?;
+        let st = c.prepare_cached(queries::TOKEN_BY_HASH.pg()).await?;
         c.query_opt(&st, &[&hash])
             .await?
             .as_ref()
@@ -48,11 +44,7 @@ impl TokenStore for PgStore {
 
     async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(&format!(
-                "SELECT {TOKEN_COLS} FROM tokens WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
-            ))
-            .await?;
+        let st = c.prepare_cached(queries::ACTIVE_TOKEN_BY_HASH.pg()).await?;
         c.query_opt(&st, &[&hash, &now])
             .await?
             .as_ref()

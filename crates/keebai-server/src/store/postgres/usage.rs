@@ -125,11 +125,7 @@ impl UsageStore for PgStore {
         since_hour: i64,
     ) -> StoreResult<Vec<(i64, u64)>> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "SELECT hour, count FROM token_usage WHERE token_id = $1 AND hour >= $2 ORDER BY hour",
-            )
-            .await?;
+        let st = c.prepare_cached(queries::TOKEN_USAGE.pg()).await?;
         let hours = c
             .query(&st, &[&token_id, &since_hour])
             .await?
@@ -144,9 +140,7 @@ impl UsageStore for PgStore {
 
     async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached("DELETE FROM token_usage WHERE hour < $1")
-            .await?;
+        let st = c.prepare_cached(queries::PRUNE_USAGE.pg()).await?;
         Ok(c.execute(&st, &[&before_hour]).await?)
     }
 }

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use super::{json_list, roles_of, users_of};
-use crate::store::{AdminRule, AdminWrite, TenantId};
+use crate::store::{queries, AdminRule, AdminWrite, TenantId};
 
 pub(super) fn change_administration(
     c: &mut Connection,
@@ -23,12 +23,12 @@ pub(super) fn change_administration(
     match change {
         AdminWrite::Role(r) => {
             tx.execute(
-                "UPDATE roles SET name = ?3, permissions = ?4 WHERE id = ?1 AND tenant_id = ?2",
+                queries::UPDATE_ROLE.sqlite(),
                 params![r.id, tenant_id, r.name, json_list(&r.permissions)],
             )?;
         }
         AdminWrite::UserRoles { user_id, role_ids } => {
-            tx.execute("DELETE FROM user_roles WHERE user_id = ?1", [user_id])?;
+            tx.execute(queries::DELETE_USER_ROLES.sqlite(), [user_id])?;
             for role in role_ids {
                 tx.execute(
                     "INSERT INTO user_roles (user_id, role_id) VALUES (?1, ?2)",

@@ -8,8 +8,17 @@ impl AuditStore for SqliteStore {
         let e = e.clone();
         self.with_conn(move |c| {
             c.execute(
-                "INSERT INTO audit_events (id, tenant_id, at, actor, action, target, ip, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![e.id, e.tenant_id, e.at, e.actor, e.action, e.target, e.ip, e.detail],
+                queries::INSERT_AUDIT.sqlite(),
+                params![
+                    e.id,
+                    e.tenant_id,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.ip,
+                    e.detail
+                ],
             )
             .map(drop)
         })

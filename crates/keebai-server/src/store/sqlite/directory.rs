@@ -14,7 +14,7 @@ impl DirectoryStore for SqliteStore {
         self.with_conn(move |c| {
             let tx = c.transaction()?;
             tx.execute(
-                "INSERT INTO tenants (id, slug, name) VALUES (?1, ?2, ?3)",
+                queries::INSERT_TENANT.sqlite(),
                 params![t.id, t.slug, t.name],
             )?;
             for r in &roles {
@@ -31,12 +31,8 @@ impl DirectoryStore for SqliteStore {
     async fn tenant(&self, id: &TenantId) -> StoreResult<Option<TenantRow>> {
         let id = id.to_owned();
         self.with_read(move |c| {
-            c.query_row(
-                "SELECT id, slug, name FROM tenants WHERE id = ?1",
-                [id],
-                tenant_row,
-            )
-            .optional()
+            c.query_row(queries::TENANT_BY_ID.sqlite(), [id], tenant_row)
+                .optional()
         })
         .await
     }
@@ -44,18 +40,14 @@ impl DirectoryStore for SqliteStore {
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<TenantRow>> {
         let slug = slug.to_owned();
         self.with_read(move |c| {
-            c.query_row(
-                "SELECT id, slug, name FROM tenants WHERE slug = ?1",
-                [slug],
-                tenant_row,
-            )
-            .optional()
+            c.query_row(queries::TENANT_BY_SLUG.sqlite(), [slug], tenant_row)
+                .optional()
         })
         .await
     }
 
     async fn has_tenants(&self) -> StoreResult<bool> {
-        self.with_read(|c| c.query_row("SELECT EXISTS (SELECT 1 FROM tenants)", [], |r| r.get(0)))
+        self.with_read(|c| c.query_row(queries::HAS_TENANTS.sqlite(), [], |r| r.get(0)))
             .await
     }
 
@@ -67,12 +59,8 @@ impl DirectoryStore for SqliteStore {
     async fn role(&self, tenant_id: &TenantId, id: &RoleId) -> StoreResult<Option<RoleRow>> {
         let (t, id) = (tenant_id.to_owned(), id.to_owned());
         self.with_read(move |c| {
-            c.query_row(
-                "SELECT id, tenant_id, name, permissions, builtin FROM roles WHERE tenant_id = ?1 AND id = ?2",
-                params![t, id],
-                role_row,
-            )
-            .optional()
+            c.query_row(queries::ROLE_BY_ID.sqlite(), params![t, id], role_row)
+                .optional()
         })
         .await
     }
@@ -129,9 +117,7 @@ impl DirectoryStore for SqliteStore {
     async fn user_permissions(&self, user_id: &UserId) -> StoreResult<Vec<String>> {
         let u = user_id.to_owned();
         self.with_read(move |c| {
-            let mut s = c.prepare_cached(
-                "SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1",
-            )?;
+            let mut s = c.prepare_cached(queries::USER_PERMISSIONS.sqlite())?;
             let lists = s
                 .query_map([u], |r| r.list(0).map_err(into_sqlite))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -146,7 +132,7 @@ impl DirectoryStore for SqliteStore {
 
 fn insert_role_in(c: &Connection, r: &RoleRow) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO roles (id, tenant_id, name, permissions, builtin) VALUES (?1, ?2, ?3, ?4, ?5)",
+        queries::INSERT_ROLE.sqlite(),
         params![
             r.id,
             r.tenant_id,
@@ -161,7 +147,7 @@ fn insert_role_in(c: &Connection, r: &RoleRow) -> rusqlite::Result<()> {
 /// Inserts a user and their role assignments, inside the caller's transaction.
 fn insert_user_in(c: &Connection, u: &UserRow) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        queries::INSERT_USER.sqlite(),
         params![u.id, u.tenant_id, u.email, u.name, u.password_hash],
     )?;
     for role in &u.role_ids {

@@ -8,7 +8,7 @@ impl MessageStore for SqliteStore {
         let m = m.clone();
         self.with_conn(move |c| {
             c.execute(
-                "INSERT INTO messages (id, tenant_id, author_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                queries::INSERT_MESSAGE.sqlite(),
                 params![m.id, m.tenant_id, m.author_id, m.body, m.created_at],
             )
             .map(drop)

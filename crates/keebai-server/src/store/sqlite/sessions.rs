@@ -8,7 +8,7 @@ impl SessionStore for SqliteStore {
         let s = s.clone();
         self.with_conn(move |c| {
             c.execute(
-                "INSERT INTO sessions (hash, user_id, tenant_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                queries::INSERT_SESSION.sqlite(),
                 params![s.hash, s.user_id, s.tenant_id, s.created_at, s.expires_at],
             )
             .map(drop)
@@ -19,30 +19,25 @@ impl SessionStore for SqliteStore {
     async fn session_by_hash(&self, hash: &str) -> StoreResult<Option<SessionRow>> {
         let h = hash.to_owned();
         self.with_read(move |c| {
-            c.prepare_cached(
-                "SELECT hash, user_id, tenant_id, created_at, expires_at FROM sessions WHERE hash = ?1",
-            )?
-            .query_row([h], |r| {
-                Ok(SessionRow {
-                    hash: r.get(0)?,
-                    user_id: r.get(1)?,
-                    tenant_id: r.get(2)?,
-                    created_at: r.get(3)?,
-                    expires_at: r.get(4)?,
+            c.prepare_cached(queries::SESSION_BY_HASH.sqlite())?
+                .query_row([h], |r| {
+                    Ok(SessionRow {
+                        hash: r.get(0)?,
+                        user_id: r.get(1)?,
+                        tenant_id: r.get(2)?,
+                        created_at: r.get(3)?,
+                        expires_at: r.get(4)?,
+                    })
                 })
-            })
-            .optional()
+                .optional()
         })
         .await
     }
 
     async fn delete_session(&self, hash: &str) -> StoreResult<()> {
         let h = hash.to_owned();
-        self.with_conn(move |c| {
-            c.execute("DELETE FROM sessions WHERE hash = ?1", [h])
-                .map(drop)
-        })
-        .await
+        self.with_conn(move |c| c.execute(queries::DELETE_SESSION.sqlite(), [h]).map(drop))
+            .await
     }
 
     async fn end_oldest_sessions(&self, user_id: &UserId, keep: u32) -> StoreResult<u64> {
@@ -64,11 +59,8 @@ impl SessionStore for SqliteStore {
         attempts_before: i64,
     ) -> StoreResult<u64> {
         self.with_conn(move |c| {
-            let a = c.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
-            let b = c.execute(
-                "DELETE FROM sign_in_attempts WHERE at < ?1",
-                [attempts_before],
-            )?;
+            let a = c.execute(queries::PRUNE_SESSIONS.sqlite(), [now])?;
+            let b = c.execute(queries::PRUNE_ATTEMPTS.sqlite(), [attempts_before])?;
             Ok((a + b) as u64)
         })
         .await
@@ -85,13 +77,10 @@ impl SessionStore for SqliteStore {
         self.with_conn(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
-                "DELETE FROM sign_in_attempts WHERE account = ?1 AND at < ?2",
+                queries::DROP_OLD_ATTEMPTS.sqlite(),
                 params![account, window_start],
             )?;
-            tx.execute(
-                "INSERT INTO sign_in_attempts (id, account, at) VALUES (?1, ?2, ?3)",
-                params![id, account, now],
-            )?;
+            tx.execute(queries::INSERT_ATTEMPT.sqlite(), params![id, account, now])?;
             let times = {
                 let mut s = tx.prepare_cached(
                     "SELECT at FROM sign_in_attempts WHERE account = ?1 ORDER BY at, id",
@@ -109,17 +98,14 @@ impl SessionStore for SqliteStore {
 
     async fn forget_sign_in_attempt(&self, id: &str) -> StoreResult<()> {
         let id = id.to_owned();
-        self.with_conn(move |c| {
-            c.execute("DELETE FROM sign_in_attempts WHERE id = ?1", [id])
-                .map(drop)
-        })
-        .await
+        self.with_conn(move |c| c.execute(queries::FORGET_ATTEMPT.sqlite(), [id]).map(drop))
+            .await
     }
 
     async fn clear_sign_in_attempts(&self, account: &str) -> StoreResult<()> {
         let account = account.to_owned();
         self.with_conn(move |c| {
-            c.execute("DELETE FROM sign_in_attempts WHERE account = ?1", [account])
+            c.execute(queries::CLEAR_ATTEMPTS.sqlite(), [account])
                 .map(drop)
         })
         .await

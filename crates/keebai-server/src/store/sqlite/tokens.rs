@@ -27,7 +27,7 @@ impl TokenStore for SqliteStore {
     async fn token(&self, id: &TokenId) -> StoreResult<Option<TokenRow>> {
         let id = id.to_owned();
         self.with_read(move |c| {
-            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"))?
+            c.prepare_cached(queries::TOKEN_BY_ID.sqlite())?
                 .query_row([id], token_row)
                 .optional()
         })
@@ -37,7 +37,7 @@ impl TokenStore for SqliteStore {
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRow>> {
         let h = hash.to_owned();
         self.with_read(move |c| {
-            c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1"))?
+            c.prepare_cached(queries::TOKEN_BY_HASH.sqlite())?
                 .query_row([h], token_row)
                 .optional()
         })
@@ -47,11 +47,9 @@ impl TokenStore for SqliteStore {
     async fn active_token_by_hash(&self, hash: &str, now: i64) -> StoreResult<Option<TokenRow>> {
         let h = hash.to_owned();
         self.with_read(move |c| {
-            c.prepare_cached(&format!(
-                "SELECT {TOKEN_COLS} FROM tokens WHERE hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)"
-            ))?
-            .query_row(params![h, now], token_row)
-            .optional()
+            c.prepare_cached(queries::ACTIVE_TOKEN_BY_HASH.sqlite())?
+                .query_row(params![h, now], token_row)
+                .optional()
         })
         .await
     }
@@ -77,11 +75,7 @@ impl TokenStore for SqliteStore {
                 params![id, now],
             )?;
             let row = tx
-                .query_row(
-                    &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
-                    [&id],
-                    token_row,
-                )
+                .query_row(queries::TOKEN_BY_ID.sqlite(), [&id], token_row)
                 .optional()?;
             tx.commit()?;
             Ok(row)
@@ -142,12 +136,8 @@ fn active_count(c: &Connection, user_id: &UserId, now: i64) -> rusqlite::Result<
 /// The rotation itself, inside the caller's immediate transaction (see `Store::rotate_token`).
 fn rotate_in(tx: &Connection, r: &Rotation) -> rusqlite::Result<RotationOutcome> {
     let one = |id: &TokenId| {
-        tx.query_row(
-            &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
-            [id],
-            token_row,
-        )
-        .optional()
+        tx.query_row(queries::TOKEN_BY_ID.sqlite(), [id], token_row)
+            .optional()
     };
     let Some(old) = one(&r.old_id)? else {
         return Ok(RotationOutcome::NotFound);

@@ -83,9 +83,7 @@ impl UsageStore for SqliteStore {
     ) -> StoreResult<Vec<(i64, u64)>> {
         let id = token_id.to_owned();
         self.with_read(move |c| {
-            let mut s = c.prepare_cached(
-                "SELECT hour, count FROM token_usage WHERE token_id = ?1 AND hour >= ?2 ORDER BY hour",
-            )?;
+            let mut s = c.prepare_cached(queries::TOKEN_USAGE.sqlite())?;
             let hours = s
                 .query_map(params![id, since_hour], |r| {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
@@ -99,11 +97,8 @@ impl UsageStore for SqliteStore {
 
     async fn prune_usage(&self, before_hour: i64) -> StoreResult<u64> {
         self.with_conn(move |c| {
-            c.execute(
-                "DELETE FROM token_usage WHERE hour < ?1",
-                params![before_hour],
-            )
-            .map(|n| n as u64)
+            c.execute(queries::PRUNE_USAGE.sqlite(), params![before_hour])
+                .map(|n| n as u64)
         })
         .await
     }
