@@ -132,6 +132,44 @@ mod tests {
         assert_eq!(MIGRATIONS.first().map(|m| m.0), Some(1));
     }
 
+    /// Each version commits on its own: a failing one is rolled back whole and the ones before
+    /// it stay recorded, so the next start resumes from there.
+    #[tokio::test]
+    async fn a_failing_version_keeps_the_ones_before_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = rusqlite::Connection::open(dir.path().join("m.db")).expect("open");
+        let list: &[(i64, &str)] = &[
+            (1, "CREATE TABLE a (x BIGINT)"),
+            (
+                2,
+                "CREATE TABLE b (x BIGINT); INSERT INTO nowhere VALUES (1)",
+            ),
+        ];
+        let mut target = crate::store::sqlite::SqliteSchema(&mut conn);
+        assert!(run_list(&mut target, list).await.is_err());
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        assert_eq!(
+            tables,
+            ["a", "schema_migrations"],
+            "b rolled back with its version"
+        );
+        let mut target = crate::store::sqlite::SqliteSchema(&mut conn);
+        assert_eq!(
+            run_list(&mut target, &list[..1]).await.expect("resume"),
+            Vec::<i64>::new(),
+            "version 1 was recorded"
+        );
+        let mut target = crate::store::sqlite::SqliteSchema(&mut conn);
+        let newer = run_list(&mut target, &[]).await.expect_err("refused");
+        assert!(newer.to_string().contains("version 1"), "{newer}");
+    }
+
     #[test]
     fn the_refusal_names_both_versions_and_what_to_do() {
         let m = newer_schema_message(12, 9);

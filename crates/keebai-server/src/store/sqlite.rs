@@ -192,7 +192,7 @@ fn map_err(e: rusqlite::Error) -> StoreError {
 
 /// The SQLite side of the migration runner: `BEGIN IMMEDIATE` takes the write lock first, so
 /// a second process (which the lock file already keeps out) could not interleave.
-struct SqliteSchema<'c>(&'c mut Connection);
+pub(crate) struct SqliteSchema<'c>(pub(crate) &'c mut Connection);
 
 #[async_trait]
 impl migrate::SchemaTarget for SqliteSchema<'_> {
