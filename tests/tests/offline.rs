@@ -209,3 +209,32 @@ async fn without_a_cached_profile_an_offline_launch_says_it_cannot_reach_the_ser
         .expect("the list carried forward");
     assert_eq!(kept.value.tokens, online.tokens);
 }
+
+#[tokio::test]
+async fn a_corrupt_cache_is_set_aside_and_the_app_says_so_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(FILE_NAME),
+        b"not a database: what a crash mid-write or a bad disk leaves".repeat(30),
+    )
+    .expect("write");
+    let vault = Arc::new(MemoryVault::default());
+    let app = AppService::new(dir.path(), vault, None).expect("the app starts anyway");
+    let notice = app
+        .config()
+        .expect("config")
+        .cache_notice
+        .expect("the app says so");
+    assert!(notice.contains("cache.db.corrupt-"), "{notice}");
+    assert_eq!(app.config().expect("config").cache_notice, None, "once");
+    let aside = std::fs::read_dir(dir.path())
+        .expect("read_dir")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("cache.db.corrupt-")
+        })
+        .count();
+    assert_eq!(aside, 1, "the old file is kept");
+}
