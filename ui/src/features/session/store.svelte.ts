@@ -6,8 +6,10 @@
 // A launch paints from the cache first (the session restored from the keyring and the cached
 // profile, then the cached list), then syncs. With the server unreachable the session stays,
 // marked offline: the banner says how old the data is and actions that need the server are
-// disabled with `OFFLINE_REASON`.
+// disabled with `OFFLINE_REASON`. The app retries by itself with backoff (./retry.ts); **Sync**
+// retries at once.
 import { api, onSessionEnded } from '../../lib/api';
+import { retryDelaySeconds } from './retry';
 import type {
   AppConfig,
   AppError,
@@ -32,6 +34,9 @@ export class SessionStore {
   refreshMessage: string | null = $state(null);
   starting = $state(true);
   syncing = $state(false);
+  /** Offline syncs in a row, for the backoff; the pending automatic retry. */
+  private failures = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     onSessionEnded(this.ended);
@@ -79,6 +84,7 @@ export class SessionStore {
 
   /** Told by `call` whenever a command found the session over. */
   ended = (err: AppError) => {
+    this.stopRetrying();
     this.session = null;
     this.list = null;
     this.groups = [];
@@ -114,8 +120,25 @@ export class SessionStore {
       this.handle(e);
     } finally {
       this.syncing = false;
+      this.scheduleRetry();
     }
   };
+
+  /** Offline and still signed in: try again later, waiting longer each time. */
+  private scheduleRetry() {
+    this.stopRetrying();
+    if (!this.session || !this.offline) {
+      this.failures = 0;
+      return;
+    }
+    this.failures += 1;
+    this.retry = setTimeout(() => void this.sync(), retryDelaySeconds(this.failures) * 1000);
+  }
+
+  private stopRetrying() {
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+  }
 
   refreshPermissions = async () => {
     this.refreshing = true;
@@ -140,6 +163,8 @@ export class SessionStore {
       this.pageError = e as AppError;
       return;
     }
+    this.stopRetrying();
+    this.failures = 0;
     this.session = null;
     this.list = null;
     this.groups = [];
