@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "refresh_session",
     "list_tokens",
+    "cached_tokens",
     "list_permissions",
     "create_token",
     "copy_created_token",

@@ -1,4 +1,10 @@
-//! `ApiClient`: the Keebai HTTP contract over reqwest (rustls), typed with `keebai_api::wire`.
+//! `ApiClient`: the Keebai HTTP contract over reqwest (rustls), typed with `keebai_api::wire`,
+//! one file per resource over one transport:
+//!
+//! * `transport` — building requests, sending them, and turning every failure into an
+//!   [`AppError`] (the one place errors are mapped);
+//! * `sessions` — sign in, sign out, `me`, the permission catalog;
+//! * `tokens` — list, create, revoke, rotate.
 //!
 //! Transport rules (the address rules are in [`crate::server_address`]):
 //! * TLS certificates are checked against the operating system's store
@@ -6,6 +12,7 @@
 //!   when set), so a company CA installed on the computer is trusted and nothing else is added.
 //! * Redirects are never followed: a 307/308 would re-send the sign-in body (the password) to
 //!   wherever it points. A 3xx answer is an error naming that place (`server_redirected`).
+//! * A dead server never holds the app: 5 s to connect, 20 s for a whole request.
 //!
 //! Every failure becomes an [`AppError`] whose code the UI can act on: the server's own error
 //! code when it sent one, else `server_unreachable`, `tls_error`, `server_redirected` or
@@ -13,19 +20,14 @@
 
 use std::time::Duration;
 
-use keebai_api::wire::{
-    CreateTokenRequest, CreateTokenResponse, ErrorBody, Me, PermissionList, RotateTokenRequest,
-    RotateTokenResponse, SessionRequest, SessionResponse, TokenList, TokenRecord,
-};
-use keebai_api::TokenSecret;
-use reqwest::header::LOCATION;
-use reqwest::header::{HeaderValue, AUTHORIZATION};
-use reqwest::{redirect, Method, RequestBuilder, StatusCode, Url};
-use serde::de::DeserializeOwned;
-use zeroize::Zeroize;
+use reqwest::{redirect, Url};
 
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::AppResult;
 pub use crate::server_address::normalise_server;
+
+mod sessions;
+mod tokens;
+mod transport;
 
 /// A client bound to one server address.
 #[derive(Clone, Debug)]
@@ -45,295 +47,12 @@ impl ApiClient {
             .user_agent(concat!("keebai-keys/", env!("CARGO_PKG_VERSION")))
             .redirect(redirect::Policy::none())
             .build()
-            .map_err(client_build_error)?;
+            .map_err(transport::client_build_error)?;
         Ok(Self { base, http })
     }
 
     /// The normalised server address, e.g. `http://127.0.0.1:8080`.
     pub fn server(&self) -> &str {
         self.base.as_str().trim_end_matches('/')
-    }
-
-    /// `POST /v1/sessions`. Bad credentials give `unauthorized`, five failures `rate_limited`.
-    pub async fn sign_in(&self, request: &SessionRequest) -> AppResult<SessionResponse> {
-        let rb = self.request(Method::POST, "v1/sessions")?.json(request);
-        self.send(rb).await.map_err(|e| match e.code {
-            ErrorCode::Unauthorized => AppError::new(
-                ErrorCode::Unauthorized,
-                "The tenant, email or password is not right.",
-            ),
-            ErrorCode::RateLimited => AppError::new(
-                ErrorCode::RateLimited,
-                "Too many sign-in attempts for this account. Wait a minute and try again.",
-            ),
-            _ => e,
-        })
-    }
-
-    /// `DELETE /v1/sessions/current`.
-    pub async fn sign_out(&self, session: &TokenSecret) -> AppResult<()> {
-        let rb = self.authed(Method::DELETE, "v1/sessions/current", session)?;
-        let response = self.execute(rb).await?;
-        check_status(response).await.map(drop)
-    }
-
-    /// `GET /v1/me`: who the credential is and what it may do now.
-    pub async fn me(&self, session: &TokenSecret) -> AppResult<Me> {
-        self.send(self.authed(Method::GET, "v1/me", session)?).await
-    }
-
-    /// `GET /v1/permissions`: the catalog with groups and labels.
-    pub async fn permissions(&self, session: &TokenSecret) -> AppResult<PermissionList> {
-        self.send(self.authed(Method::GET, "v1/permissions", session)?)
-            .await
-    }
-
-    /// `GET /v1/tokens`: the caller's own tokens, newest first.
-    pub async fn tokens(&self, session: &TokenSecret) -> AppResult<TokenList> {
-        self.send(self.authed(Method::GET, "v1/tokens", session)?)
-            .await
-    }
-
-    /// `POST /v1/tokens`: the only answer that carries a token's secret.
-    pub async fn create_token(
-        &self,
-        session: &TokenSecret,
-        request: &CreateTokenRequest,
-    ) -> AppResult<CreateTokenResponse> {
-        let rb = self
-            .authed(Method::POST, "v1/tokens", session)?
-            .json(request);
-        self.send(rb).await
-    }
-
-    /// `POST /v1/tokens/{id}/revoke`.
-    pub async fn revoke_token(&self, session: &TokenSecret, id: &str) -> AppResult<TokenRecord> {
-        let path = format!("v1/tokens/{}/revoke", encode_segment(id));
-        self.send(self.authed(Method::POST, &path, session)?).await
-    }
-
-    /// `POST /v1/tokens/{id}/rotate`: like creation, the only answer carrying the new secret.
-    pub async fn rotate_token(
-        &self,
-        session: &TokenSecret,
-        id: &str,
-        request: &RotateTokenRequest,
-    ) -> AppResult<RotateTokenResponse> {
-        let path = format!("v1/tokens/{}/rotate", encode_segment(id));
-        let rb = self.authed(Method::POST, &path, session)?.json(request);
-        self.send(rb).await
-    }
-
-    fn request(&self, method: Method, path: &str) -> AppResult<RequestBuilder> {
-        let url = self.base.join(path).map_err(|e| {
-            AppError::new(ErrorCode::InvalidServerUrl, format!("Bad server path: {e}"))
-        })?;
-        Ok(self.http.request(method, url))
-    }
-
-    fn authed(
-        &self,
-        method: Method,
-        path: &str,
-        credential: &TokenSecret,
-    ) -> AppResult<RequestBuilder> {
-        let mut text = format!("Bearer {}", credential.expose());
-        let header = HeaderValue::from_str(&text);
-        text.zeroize();
-        let mut header = header.map_err(|_| {
-            AppError::new(
-                ErrorCode::Internal,
-                "The stored session is not a valid header",
-            )
-        })?;
-        // Keeps the value out of reqwest/hyper debug output.
-        header.set_sensitive(true);
-        Ok(self.request(method, path)?.header(AUTHORIZATION, header))
-    }
-
-    async fn execute(&self, rb: RequestBuilder) -> AppResult<reqwest::Response> {
-        rb.send()
-            .await
-            .map_err(|e| transport_error(&e, self.server()))
-    }
-
-    async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder) -> AppResult<T> {
-        let response = check_status(self.execute(rb).await?).await?;
-        response.json::<T>().await.map_err(|e| {
-            AppError::new(
-                ErrorCode::UnexpectedResponse,
-                format!("The server's answer is not what Keebai sends: {e}"),
-            )
-        })
-    }
-}
-
-/// Building the client loads the system's certificate authorities; with none at all (no
-/// ca-certificates, or `SSL_CERT_FILE` naming nothing usable) no https server can be trusted.
-fn client_build_error(e: reqwest::Error) -> AppError {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    AppError::new(
-        ErrorCode::TlsError,
-        format!(
-            "No trusted certificate authorities could be loaded from this computer, so no \
-             secure connection can be checked ({text})."
-        ),
-    )
-}
-
-async fn check_status(response: reqwest::Response) -> AppResult<reqwest::Response> {
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    if status.is_redirection() {
-        return Err(redirected(&response));
-    }
-    let body = response.bytes().await.unwrap_or_default();
-    Err(match serde_json::from_slice::<ErrorBody>(&body) {
-        Ok(ErrorBody { error }) => AppError {
-            code: error.code.into(),
-            message: error.message,
-            field: error.field,
-        },
-        Err(_) => AppError::new(
-            status_code_fallback(status),
-            format!("The server answered {status} without a Keebai error body."),
-        ),
-    })
-}
-
-/// The server (or something in front of it) answered with a redirect. It is not followed:
-/// the request may carry the password, and a 307/308 would send it on unchanged.
-fn redirected(response: &reqwest::Response) -> AppError {
-    let target = response
-        .headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(|l| {
-            response
-                .url()
-                .join(l)
-                .map_or_else(|_| l.to_owned(), |u| u.to_string())
-        })
-        // Enough to recognise the place; a hostile server could send a page of text.
-        .map(|t| match t.char_indices().nth(200) {
-            Some((cut, _)) => format!("{}…", &t[..cut]),
-            None => t,
-        });
-    let origin = response.url().origin().ascii_serialization();
-    let message = match target {
-        Some(target) => format!(
-            "The server at {origin} tried to send the app to {target} ({}). Redirects are \
-             not followed, so nothing was sent there; if that is the right server, enter it \
-             as the Server address.",
-            response.status()
-        ),
-        None => format!(
-            "The server at {origin} answered with a redirect ({}) without saying where to. \
-             Redirects are not followed.",
-            response.status()
-        ),
-    };
-    AppError::new(ErrorCode::ServerRedirected, message)
-}
-
-fn status_code_fallback(status: StatusCode) -> ErrorCode {
-    match status.as_u16() {
-        401 => ErrorCode::Unauthorized,
-        403 => ErrorCode::Forbidden,
-        404 => ErrorCode::NotFound,
-        409 => ErrorCode::TokenLimitReached,
-        429 => ErrorCode::RateLimited,
-        400 | 413 | 422 => ErrorCode::InvalidRequest,
-        _ => ErrorCode::UnexpectedResponse,
-    }
-}
-
-/// reqwest folds TLS failures into "connect" errors and hides the rustls error behind
-/// `io::Error`s, so the chain's text (Display and Debug, which names the rustls variant) is what
-/// tells a certificate or handshake problem from a refused port.
-fn transport_error(e: &reqwest::Error, server: &str) -> AppError {
-    let mut chain = format!("{e:?} ").to_lowercase();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        chain.push_str(&s.to_string().to_lowercase());
-        chain.push(' ');
-        source = s.source();
-    }
-    let tls_words = [
-        "certificate",
-        "handshake",
-        "tls",
-        "corrupt message",
-        "invalidmessage",
-        "alertreceived",
-        "peerincompatible",
-        "peermisbehaved",
-    ];
-    let untrusted = [
-        "unknownissuer",
-        "unknown issuer",
-        "not trusted",
-        "untrusted",
-        "badsignature",
-    ];
-    if untrusted.iter().any(|w| chain.contains(w)) {
-        AppError::new(
-            ErrorCode::TlsError,
-            format!(
-                "The certificate of {server} is not trusted by this computer: it is not issued \
-                 by a certificate authority in the system's certificate store. If your \
-                 organisation uses its own authority, install it in the system's store."
-            ),
-        )
-    } else if tls_words.iter().any(|w| chain.contains(w)) {
-        AppError::new(
-            ErrorCode::TlsError,
-            format!("A secure connection to {server} could not be made (TLS): {e}"),
-        )
-    } else if e.is_timeout() || e.is_connect() || e.is_request() {
-        AppError::new(
-            ErrorCode::ServerUnreachable,
-            format!(
-                "Can't reach the server at {server}. Check the address and that it is running."
-            ),
-        )
-    } else {
-        AppError::new(
-            ErrorCode::UnexpectedResponse,
-            format!("The request to {server} failed: {e}"),
-        )
-    }
-}
-
-/// Token ids are opaque; percent-encode anything outside the unreserved set so an id can never
-/// change the path.
-fn encode_segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_cannot_escape_their_path_segment() {
-        assert_eq!(encode_segment("01HZX-abc"), "01HZX-abc");
-        assert_eq!(encode_segment("../admin"), "..%2Fadmin");
-        assert_eq!(encode_segment("a b?"), "a%20b%3F");
     }
 }

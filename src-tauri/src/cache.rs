@@ -1,20 +1,34 @@
-//! The local cache of each account's token list (SQLite, `cache.db` in the data folder), so the
-//! table can still be shown, marked as offline, when the server is unreachable.
+//! The local offline store (SQLite, `cache.db` in the data folder): every kind of data the app
+//! fetches, per account, read back with when it was fetched, so each screen can still show its
+//! data, marked offline, when the server is unreachable.
 //!
-//! It holds exactly what `GET /v1/tokens` returns: names, prefixes, scopes and times. Token
-//! secrets never reach it; the only secret the app ever sees is discarded after its one display.
+//! One table, `entries(account, kind, key, fetched_at, json)`: a row per account ([`Kind`] says
+//! what it holds; `key` tells apart several of one kind, e.g. a token's usage later, and is
+//! empty for the singletons). It holds exactly what the server returned for the list, `me` and
+//! the permission catalog: names, prefixes, scopes, times. No secret ever reaches it; the only
+//! secret the app sees is discarded after its one display, and the session token lives in the
+//! keyring.
+//!
+//! Schema versions are [`MIGRATIONS`], applied in order at open; `PRAGMA user_version` records
+//! how far a file got. Version 1 held one row per account in `token_lists`; version 2 carries
+//! those rows into `entries`. A file that is not a database, is damaged, or was written by a
+//! newer app (a `user_version` beyond [`MIGRATIONS`]) is set aside — renamed
+//! `cache.db.corrupt-<time>` or `cache.db.newer-<time>`, kept for whoever wants it — and a new
+//! empty cache is made; [`Cache::take_notice`] says so once.
 //!
 //! The file is 0600 (and any `-wal`, `-shm` or `-journal` beside it, tightened at open); SQLite
 //! creates those companions with the database file's own mode, so they start 0600 too.
-//! **Sign out** removes the account's list ([`Cache::forget`]) unless the user keeps an offline
+//! **Sign out** removes the account's rows ([`Cache::forget`]) unless the user keeps an offline
 //! copy.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use keebai_api::wire::{TokenList, TokenRecord};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 use crate::private_files;
@@ -24,91 +38,180 @@ pub const FILE_NAME: &str = "cache.db";
 /// Files SQLite may keep beside the database.
 const COMPANIONS: &[&str] = &["-wal", "-shm", "-journal"];
 
-/// Schema versions, applied in order at open; `PRAGMA user_version` records how far a file got.
-const MIGRATIONS: &[&str] = &[
+/// Schema versions, applied in order at open, each in its own transaction.
+pub const MIGRATIONS: &[&str] = &[
     // 1: one row per account with the whole list as JSON; the list is always replaced whole.
     "CREATE TABLE token_lists (
         account     TEXT PRIMARY KEY,
         fetched_at  TEXT NOT NULL,
         list_json   TEXT NOT NULL
     );",
+    // 2: one table for every kind of data, today's lists carried forward.
+    "CREATE TABLE entries (
+        account     TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL DEFAULT '',
+        fetched_at  TEXT NOT NULL,
+        json        TEXT NOT NULL,
+        PRIMARY KEY (account, kind, key)
+    );
+    INSERT INTO entries (account, kind, key, fetched_at, json)
+        SELECT account, 'token_list', '', fetched_at, list_json FROM token_lists;
+    DROP TABLE token_lists;",
 ];
+
+/// What an entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `GET /v1/tokens`.
+    TokenList,
+    /// `GET /v1/me`: the user, the tenant and the permissions (no credential).
+    Me,
+    /// `GET /v1/permissions`: the catalog, for the scope labels.
+    Permissions,
+}
+
+impl Kind {
+    /// The stable name stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TokenList => "token_list",
+            Self::Me => "me",
+            Self::Permissions => "permissions",
+        }
+    }
+}
+
+/// A value read back from the cache, with when it was fetched from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cached<T> {
+    pub value: T,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A token list read back from the cache.
+pub type CachedList = Cached<TokenList>;
 
 pub struct Cache {
     conn: Mutex<Connection>,
-}
-
-/// A list read back from the cache, with when it was fetched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CachedList {
-    pub list: TokenList,
-    pub fetched_at: DateTime<Utc>,
+    notice: Mutex<Option<String>>,
 }
 
 fn storage_err(e: impl std::fmt::Display) -> AppError {
     AppError::local_storage("cache", e)
 }
 
+/// Why an existing file can't be used as it is.
+enum Unusable {
+    Corrupt(String),
+    Newer(usize),
+}
+
 impl Cache {
-    /// Opens (creating if needed) `cache.db` in `dir` and brings its schema up to date.
+    /// Opens (creating if needed) `cache.db` in `dir` and brings its schema up to date. A file
+    /// that can't be used is set aside and replaced by an empty cache (see the module docs).
     pub fn open_in(dir: &Path) -> AppResult<Self> {
         private_files::private_dir(dir).map_err(storage_err)?;
         let path = dir.join(FILE_NAME);
-        // Created (or tightened) 0600 before SQLite opens it, so SQLite's companions follow.
-        drop(private_files::open_append(&path).map_err(storage_err)?);
-        for suffix in COMPANIONS {
-            private_files::tighten(&dir.join(format!("{FILE_NAME}{suffix}")))
-                .map_err(storage_err)?;
+        let conn = open_file(dir, &path)?;
+        match prepare(conn) {
+            Ok(conn) => Ok(Self::with(conn, None)),
+            Err(Err(e)) => Err(e),
+            Err(Ok(why)) => {
+                let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+                let (tag, reason) = match &why {
+                    Unusable::Corrupt(e) => ("corrupt", format!("could not be read ({e})")),
+                    Unusable::Newer(v) => (
+                        "newer",
+                        format!("was written by a newer version of the app (schema {v})"),
+                    ),
+                };
+                let aside = dir.join(format!("{FILE_NAME}.{tag}-{stamp}"));
+                set_aside(dir, &aside)?;
+                tracing::warn!(aside = %aside.display(), "{reason}; the cache was set aside");
+                let conn = prepare(open_file(dir, &path)?).map_err(|e| match e {
+                    Err(e) => e,
+                    Ok(_) => storage_err("a new cache file could not be made"),
+                })?;
+                let notice = format!(
+                    "The offline copy on this computer {reason}, so it was set aside as {} and \
+                     a new one was started. Your data comes back at the next sync.",
+                    aside.file_name().map_or_else(
+                        || aside.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
+                );
+                Ok(Self::with(conn, Some(notice)))
+            }
         }
-        let conn = Connection::open(&path).map_err(storage_err)?;
-        Self::from_connection(conn)
     }
 
     /// An in-memory cache, for tests.
     pub fn in_memory() -> AppResult<Self> {
-        Self::from_connection(Connection::open_in_memory().map_err(storage_err)?)
-    }
-
-    fn from_connection(mut conn: Connection) -> AppResult<Self> {
-        // A forgotten list is overwritten, not just unlinked from the b-tree: "removed on sign
-        // out" must hold for the file's bytes too.
-        conn.pragma_update(None, "secure_delete", true)
-            .map_err(storage_err)?;
-        migrate(&mut conn)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
+        let conn = Connection::open_in_memory().map_err(storage_err)?;
+        prepare(conn).map(|c| Self::with(c, None)).map_err(|e| {
+            e.err()
+                .unwrap_or_else(|| storage_err("in-memory cache unusable"))
         })
     }
 
-    pub fn store(&self, account: &str, list: &TokenList, at: DateTime<Utc>) -> AppResult<()> {
-        let json = serde_json::to_string(list).map_err(storage_err)?;
+    fn with(conn: Connection, notice: Option<String>) -> Self {
+        Self {
+            conn: Mutex::new(conn),
+            notice: Mutex::new(notice),
+        }
+    }
+
+    /// What happened to an unusable cache file at open, once: later calls answer `None`.
+    pub fn take_notice(&self) -> Option<String> {
+        self.notice.lock().ok().and_then(|mut n| n.take())
+    }
+
+    /// Stores `value` as the account's entry of `kind`/`key`, replacing the previous one.
+    pub fn put<T: Serialize>(
+        &self,
+        account: &str,
+        kind: Kind,
+        key: &str,
+        value: &T,
+        at: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let json = serde_json::to_string(value).map_err(storage_err)?;
         self.conn
             .lock()
             .map_err(storage_err_poisoned)?
             .execute(
-                "INSERT INTO token_lists (account, fetched_at, list_json) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(account) DO UPDATE SET fetched_at = ?2, list_json = ?3",
-                params![account, at.to_rfc3339(), json],
+                "INSERT INTO entries (account, kind, key, fetched_at, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account, kind, key) DO UPDATE SET fetched_at = ?4, json = ?5",
+                params![account, kind.as_str(), key, at.to_rfc3339(), json],
             )
             .map_err(storage_err)?;
         Ok(())
     }
 
-    pub fn load(&self, account: &str) -> AppResult<Option<CachedList>> {
+    /// The account's entry of `kind`/`key`, with when it was fetched.
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        account: &str,
+        kind: Kind,
+        key: &str,
+    ) -> AppResult<Option<Cached<T>>> {
         let row: Option<(String, String)> = self
             .conn
             .lock()
             .map_err(storage_err_poisoned)?
             .query_row(
-                "SELECT fetched_at, list_json FROM token_lists WHERE account = ?1",
-                params![account],
+                "SELECT fetched_at, json FROM entries
+                 WHERE account = ?1 AND kind = ?2 AND key = ?3",
+                params![account, kind.as_str(), key],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(storage_err)?;
         row.map(|(at, json)| {
-            Ok(CachedList {
-                list: serde_json::from_str(&json).map_err(storage_err)?,
+            Ok(Cached {
+                value: serde_json::from_str(&json).map_err(storage_err)?,
                 fetched_at: DateTime::parse_from_rfc3339(&at)
                     .map_err(storage_err)?
                     .with_timezone(&Utc),
@@ -117,25 +220,33 @@ impl Cache {
         .transpose()
     }
 
-    /// Replaces one record in an account's cached list (after a revoke).
+    /// Stores the account's token list.
+    pub fn store(&self, account: &str, list: &TokenList, at: DateTime<Utc>) -> AppResult<()> {
+        self.put(account, Kind::TokenList, "", list, at)
+    }
+
+    /// The account's token list as last fetched.
+    pub fn load(&self, account: &str) -> AppResult<Option<CachedList>> {
+        self.get(account, Kind::TokenList, "")
+    }
+
+    /// Replaces one record in an account's cached list (after a revoke or a rotation).
     pub fn update_record(&self, account: &str, record: &TokenRecord) -> AppResult<()> {
         if let Some(mut cached) = self.load(account)? {
-            for r in cached.list.tokens.iter_mut().filter(|r| r.id == record.id) {
+            for r in cached.value.tokens.iter_mut().filter(|r| r.id == record.id) {
                 *r = record.clone();
             }
-            self.store(account, &cached.list, cached.fetched_at)?;
+            self.store(account, &cached.value, cached.fetched_at)?;
         }
         Ok(())
     }
 
+    /// Removes everything cached for the account (overwritten: `secure_delete`).
     pub fn forget(&self, account: &str) -> AppResult<()> {
         self.conn
             .lock()
             .map_err(storage_err_poisoned)?
-            .execute(
-                "DELETE FROM token_lists WHERE account = ?1",
-                params![account],
-            )
+            .execute("DELETE FROM entries WHERE account = ?1", params![account])
             .map_err(storage_err)?;
         Ok(())
     }
@@ -145,124 +256,81 @@ fn storage_err_poisoned<T>(_: std::sync::PoisonError<T>) -> AppError {
     storage_err("a previous cache operation panicked")
 }
 
-fn migrate(conn: &mut Connection) -> AppResult<()> {
-    let version: usize = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(storage_err)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction().map_err(storage_err)?;
-        tx.execute_batch(sql).map_err(storage_err)?;
-        tx.pragma_update(None, "user_version", i + 1)
-            .map_err(storage_err)?;
-        tx.commit().map_err(storage_err)?;
+/// Creates (or tightens) the file 0600 before SQLite opens it, so SQLite's companions follow.
+fn open_file(dir: &Path, path: &Path) -> AppResult<Connection> {
+    drop(private_files::open_append(path).map_err(storage_err)?);
+    for suffix in COMPANIONS {
+        private_files::tighten(&dir.join(format!("{FILE_NAME}{suffix}"))).map_err(storage_err)?;
+    }
+    Connection::open(path).map_err(storage_err)
+}
+
+/// Renames `cache.db` and its companions to `aside` (+ the same suffixes): a WAL left beside a
+/// new file of the same name would be replayed into it.
+fn set_aside(dir: &Path, aside: &Path) -> AppResult<()> {
+    std::fs::rename(dir.join(FILE_NAME), aside).map_err(storage_err)?;
+    for suffix in COMPANIONS {
+        let from = dir.join(format!("{FILE_NAME}{suffix}"));
+        if from.exists() {
+            let mut to: PathBuf = aside.to_path_buf();
+            to.as_mut_os_string().push(suffix);
+            std::fs::rename(&from, &to).map_err(storage_err)?;
+        }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use keebai_api::wire::TokenStatus;
-
-    fn record(id: &str, status: TokenStatus) -> TokenRecord {
-        TokenRecord {
-            id: id.into(),
-            name: "Local dev".into(),
-            prefix: "kbai_pk_a1b2".into(),
-            scopes: vec!["messages.read".into()],
-            created_at: Utc::now(),
-            expires_at: None,
-            last_used_at: None,
-            revoked_at: None,
-            status,
-            rotated_from: None,
-            replaced_by: None,
-        }
+/// Settings and migrations. `Err(Ok(_))`: the file can't be used and should be set aside;
+/// `Err(Err(_))`: any other failure (a full disk, a folder we may not write), reported as is.
+fn prepare(mut conn: Connection) -> Result<Connection, Result<Unusable, AppError>> {
+    let version: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(classify)?;
+    if version > MIGRATIONS.len() {
+        return Err(Ok(Unusable::Newer(version)));
     }
-
-    #[test]
-    fn stores_loads_updates_and_forgets() {
-        let cache = Cache::in_memory().expect("cache");
-        assert_eq!(cache.load("a").expect("load"), None);
-        let list = TokenList {
-            tokens: vec![
-                record("t1", TokenStatus::Active),
-                record("t2", TokenStatus::Active),
-            ],
-            active_count: 2,
-            active_limit: 10,
+    // Reads every page once: a damaged file shows here rather than halfway through a sync.
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(classify)?;
+    if check != "ok" {
+        return Err(Ok(Unusable::Corrupt(check)));
+    }
+    // A forgotten entry is overwritten, not just unlinked from the b-tree: "removed on sign
+    // out" must hold for the file's bytes too.
+    conn.pragma_update(None, "secure_delete", true)
+        .map_err(|e| Err(storage_err(e)))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        // A step that fails leaves the file at its version (one transaction each); a file that
+        // claims a version its tables don't match can't be carried forward, so it is set aside
+        // rather than keeping the app from starting.
+        let step = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()
         };
-        let at = Utc::now();
-        cache.store("a", &list, at).expect("store");
-        let back = cache.load("a").expect("load").expect("some");
-        assert_eq!(back.list, list);
-        cache
-            .update_record("a", &record("t2", TokenStatus::Revoked))
-            .expect("update");
-        let back = cache.load("a").expect("load").expect("some");
-        assert_eq!(back.list.tokens[1].status, TokenStatus::Revoked);
-        assert_eq!(cache.load("b").expect("load"), None);
-        cache.forget("a").expect("forget");
-        assert_eq!(cache.load("a").expect("load"), None);
+        step(&mut conn).map_err(|e| match classify(e) {
+            Ok(why) => Ok(why),
+            Err(e) => Ok(Unusable::Corrupt(format!(
+                "its schema could not be brought to version {}: {}",
+                i + 1,
+                e.message
+            ))),
+        })?;
     }
+    Ok(conn)
+}
 
-    #[cfg(unix)]
-    #[test]
-    fn the_file_and_its_companions_are_private_even_when_they_were_not() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let loose = std::fs::Permissions::from_mode(0o644);
-        drop(Cache::open_in(dir.path()).expect("create"));
-        assert_eq!(
-            private_files::mode_of(&dir.path().join(FILE_NAME)).expect("mode"),
-            0o600
-        );
-        std::fs::set_permissions(dir.path().join(FILE_NAME), loose.clone()).expect("chmod");
-        for suffix in ["-wal", "-shm"] {
-            let companion = dir.path().join(format!("{FILE_NAME}{suffix}"));
-            std::fs::write(&companion, b"").expect("write");
-            std::fs::set_permissions(&companion, loose.clone()).expect("chmod");
+/// A file that is not a database or is damaged is set aside; anything else is an error.
+fn classify(e: rusqlite::Error) -> Result<Unusable, AppError> {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Ok(Unusable::Corrupt(e.to_string()))
         }
-        let cache = Cache::open_in(dir.path()).expect("reopen");
-        for suffix in ["", "-wal", "-shm"] {
-            let path = dir.path().join(format!("{FILE_NAME}{suffix}"));
-            assert_eq!(
-                private_files::mode_of(&path).expect("mode"),
-                0o600,
-                "{suffix}"
-            );
-        }
-        // A WAL-mode write: the files SQLite itself creates take the database's mode.
-        std::fs::remove_file(dir.path().join("cache.db-wal")).expect("rm");
-        std::fs::remove_file(dir.path().join("cache.db-shm")).expect("rm");
-        {
-            let conn = cache.conn.lock().expect("conn");
-            let mode: String = conn
-                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-                .expect("wal");
-            assert_eq!(mode, "wal");
-        }
-        let list = TokenList {
-            tokens: vec![record("t1", TokenStatus::Active)],
-            active_count: 1,
-            active_limit: 10,
-        };
-        cache.store("a", &list, Utc::now()).expect("store");
-        for suffix in ["-wal", "-shm"] {
-            let path = dir.path().join(format!("{FILE_NAME}{suffix}"));
-            assert_eq!(
-                private_files::mode_of(&path).expect("mode"),
-                0o600,
-                "{suffix}"
-            );
-        }
-    }
-
-    #[test]
-    fn migrations_are_idempotent_on_reopen() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        Cache::open_in(dir.path()).expect("first open");
-        let again = Cache::open_in(dir.path()).expect("second open");
-        assert_eq!(again.load("x").expect("load"), None);
+        _ => Err(storage_err(e)),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -67,6 +67,12 @@ pub async fn list_tokens(service: State<'_, AppService>) -> AppResult<TokenListV
     service.list_tokens().await
 }
 
+/// The cached list alone (no network), so a launch paints before the server answers.
+#[tauri::command]
+pub fn cached_tokens(service: State<'_, AppService>) -> AppResult<Option<TokenListView>> {
+    service.cached_tokens()
+}
+
 #[tauri::command]
 pub async fn list_permissions(
     service: State<'_, AppService>,

@@ -20,6 +20,9 @@ pub struct AppConfig {
     /// Whether **Sign out** leaves the account's cached token list on this computer.
     pub keep_offline_copy: bool,
     pub version: &'static str,
+    /// Said once after the cache file was unusable (corrupt, or from a newer version) and was
+    /// set aside and rebuilt; `None` otherwise.
+    pub cache_notice: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +49,11 @@ pub struct SessionView {
     pub permissions: Vec<String>,
     pub can_manage_tokens: bool,
     pub keyring: KeyringStatus,
+    /// True when the server could not be reached on the last call: the app shows cached data
+    /// and disables what needs the server.
+    pub offline: bool,
+    /// When the user, tenant and permissions were last read from the server.
+    pub synced_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -89,6 +89,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::sign_out,
             commands::refresh_session,
             commands::list_tokens,
+            commands::cached_tokens,
             commands::list_permissions,
             commands::create_token,
             commands::copy_created_token,

@@ -10,9 +10,13 @@
 //!   certificate store (a test CA behind [`tls_front`]; the [`traps`] see what was sent).
 //! * `local_files.rs` — the data folder's modes, the log's cap, sign-out's cache removal.
 //! * `rotation.rs` — rotation through the command layer: each retire choice, the refusals.
+//! * `offline.rs` — a launch with the server down (the session from the keyring and the cached
+//!   profile, the cached list, offline), the server back, a 401 at the sync, an old cache.
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
 //! * `rotation_window.rs` — rotating "now" in the real window (ignored by default).
 //! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
+//! * `offline_window.rs` — the offline banner, Sync, and a 401 in an open dialog in the real
+//!   window (ignored by default).
 //! * `settings_window.rs` — "Keep an offline copy after signing out" in the real window
 //!   (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
@@ -108,31 +112,25 @@ impl TestServer {
     pub fn demo_on(listen: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite://{}", dir.path().join("keebai.db").display());
-        let mut child = Command::new(server_binary())
-            .args(["demo", "--listen", listen, "--db", &db])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start keebai-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(url.trim().to_owned());
-                }
-            }
-        });
-        let url = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(url) => url,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("keebai-server did not print its address within 60 s");
-            }
-        };
+        let (child, url) = spawn_server(&["demo", "--listen", listen, "--db", &db]);
         Self { child, url, dir }
+    }
+
+    /// Stops the server at once (SIGKILL, as a crash or a pulled cable would); its database
+    /// stays, for [`Self::serve_again`].
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// After [`Self::stop`]: `keebai-server serve` on the same database and address, so
+    /// sessions and tokens are as they were.
+    pub fn serve_again(&mut self) {
+        let db = format!("sqlite://{}", self.dir.path().join("keebai.db").display());
+        let listen = self.url.trim_start_matches("http://").to_owned();
+        let (child, url) = spawn_server(&["serve", "--listen", &listen, "--db", &db]);
+        assert_eq!(url, self.url, "the same address");
+        self.child = child;
     }
 
     /// An HTTP client for the "outside world" side of a test.
@@ -148,6 +146,34 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Starts `keebai-server` with `args` and waits for its `listening on` line.
+fn spawn_server(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(server_binary())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start keebai-server");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                let _ = tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(url) => (child, url),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("keebai-server did not print its address within 60 s");
+        }
     }
 }
 

@@ -233,3 +233,39 @@ pub async fn launch(data_dir: &Path, server_url: &str, log: &Path) -> (Driver, C
     let client = connect(&driver, &app).await;
     (driver, client)
 }
+
+/// The processes running `exe` with `KEEBAI_DATA_DIR=data_dir` (read from /proc; WebKit's own
+/// helper processes inherit the variable too, hence the check of the executable).
+pub fn app_processes(exe: &Path, data_dir: &Path) -> Vec<u32> {
+    let exe = std::fs::canonicalize(exe).expect("app binary");
+    let wanted = format!("KEEBAI_DATA_DIR={}", data_dir.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            // A binary rebuilt under a running process shows as "… (deleted)".
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| {
+                let p = p.to_string_lossy();
+                p.strip_suffix(" (deleted)").unwrap_or(&p) == exe.to_string_lossy()
+            })
+        })
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == wanted.as_bytes()))
+        })
+        .collect()
+}
+
+/// Waits until no app runs on `data_dir` any more (a relaunch before then would be handed over
+/// to the one quitting).
+pub async fn wait_until_quit(data_dir: &Path) {
+    let exe = crate::binary("keebai-keys", "keebai-keys");
+    let deadline = Instant::now() + WAIT;
+    while !app_processes(&exe, data_dir).is_empty() {
+        assert!(Instant::now() < deadline, "the app did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -2,49 +2,15 @@
 //! in; the window comes back at the size it was left, and a window saved where no monitor is
 //! comes back on the screen.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::Client;
-use keebai_e2e::webdriver::{button, launch, sign_in, wait_for, wait_for_text, WAIT};
+use keebai_e2e::webdriver::{
+    app_processes, button, launch, sign_in, wait_for, wait_for_text, wait_until_quit, WAIT,
+};
 use keebai_e2e::{TestServer, DEVELOPER};
-
-/// The processes running `exe` with `KEEBAI_DATA_DIR=data_dir` (read from /proc; WebKit's own
-/// helper processes inherit the variable too, hence the check of the executable).
-fn app_processes(exe: &Path, data_dir: &Path) -> Vec<u32> {
-    let exe = std::fs::canonicalize(exe).expect("app binary");
-    let wanted = format!("KEEBAI_DATA_DIR={}", data_dir.display());
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            // A binary rebuilt under a running process shows as "… (deleted)".
-            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| {
-                let p = p.to_string_lossy();
-                p.strip_suffix(" (deleted)").unwrap_or(&p) == exe.to_string_lossy()
-            })
-        })
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == wanted.as_bytes()))
-        })
-        .collect()
-}
-
-/// Waits until no app runs on `data_dir` any more (a relaunch before then would be handed over
-/// to the one quitting).
-async fn wait_until_quit(data_dir: &Path) {
-    let exe = keebai_e2e::binary("keebai-keys", "keebai-keys");
-    let deadline = Instant::now() + WAIT;
-    while !app_processes(&exe, data_dir).is_empty() {
-        assert!(Instant::now() < deadline, "the app did not quit");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn inner_size(c: &Client) -> (u64, u64) {
     let v = c

@@ -151,7 +151,7 @@ async fn sign_out_removes_the_accounts_cached_list_unless_an_offline_copy_is_kep
     let online = app.list_tokens().await.expect("list");
     app.sign_out().await.expect("sign out");
     let kept = cached().expect("load").expect("kept after sign-out");
-    assert_eq!(kept.list.tokens, online.tokens);
+    assert_eq!(kept.value.tokens, online.tokens);
 
     // Turned off again: the next sign-out removes it.
     assert!(!app.set_keep_offline_copy(false).expect("set"));

@@ -1,4 +1,6 @@
-// Typed wrappers over the Rust commands. Every rejection is normalised to AppError.
+// Typed wrappers over the Rust commands. Every rejection is normalised to AppError, and every
+// call passes through `call`: the one place that sees a session end, whatever screen or dialog
+// made the call.
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AppConfig,
@@ -19,11 +21,27 @@ export function toAppError(e: unknown): AppError {
   return { code: 'internal', message: String(e) };
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** The codes that mean "there is no session any more" (Rust has already forgotten it). */
+export function endsSession(cmd: string, e: AppError): boolean {
+  // A refused sign-in is the form's own error, not the end of a session.
+  return cmd !== 'sign_in' && (e.code === 'unauthorized' || e.code === 'not_signed_in');
+}
+
+let sessionEnded: ((e: AppError) => void) | null = null;
+
+/** Registers the session's owner (the session store), told whenever a call finds the session
+ * over; it sends the app back to sign-in with the reason. */
+export function onSessionEnded(listener: ((e: AppError) => void) | null): void {
+  sessionEnded = listener;
+}
+
+export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    throw toAppError(e);
+    const err = toAppError(e);
+    if (endsSession(cmd, err)) sessionEnded?.(err);
+    throw err;
   }
 }
 
@@ -33,8 +51,11 @@ export const api = {
     call<SessionView>('sign_in', { form }),
   restoreSession: () => call<SessionView | null>('restore_session'),
   signOut: () => call<void>('sign_out'),
+  /** Asks the server who the session is now; offline (not an error) when it can't be reached. */
   refreshSession: () => call<SessionView>('refresh_session'),
   listTokens: () => call<TokenListView>('list_tokens'),
+  /** The cached list without the network (null when none), painted before a sync. */
+  cachedTokens: () => call<TokenListView | null>('cached_tokens'),
   listPermissions: () => call<PermissionGroup[]>('list_permissions'),
   createToken: (form: { name: string; scopes: string[]; expires_at: string | null }) =>
     call<CreatedTokenView>('create_token', { form }),

@@ -51,6 +51,9 @@ export interface AppConfig {
   /** "Keep an offline copy after signing out"; off: Sign out removes the cached token list. */
   keep_offline_copy: boolean;
   version: string;
+  /** Said once when the cache file was unusable (corrupt or from a newer version) and was set
+   * aside and rebuilt. */
+  cache_notice: string | null;
 }
 
 export interface SessionView {
@@ -60,6 +63,10 @@ export interface SessionView {
   permissions: string[];
   can_manage_tokens: boolean;
   keyring: { persisted: boolean; message: string | null };
+  /** The server could not be reached on the last call: cached data, server actions disabled. */
+  offline: boolean;
+  /** When the user, tenant and permissions were last read from the server. */
+  synced_at: string;
 }
 
 export interface CreatedTokenView {

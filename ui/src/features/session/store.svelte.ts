@@ -1,6 +1,15 @@
 // The one owner of the signed-in state: the session, the token list, and what the pages do
-// with them. Whatever call finds the session gone, `handle` decides "signed out" for every view.
-import { api } from '../../lib/api';
+// with them. Every command goes through `call` in lib/api.ts, which tells this store when a call
+// found the session over (a 401 from any screen or dialog): `ended` sends the app back to
+// sign-in with the reason.
+//
+// A launch paints from the cache first (the session restored from the keyring and the cached
+// profile, then the cached list), then syncs. With the server unreachable the session stays,
+// marked offline: the banner says how old the data is and actions that need the server are
+// disabled with `OFFLINE_REASON`. The app retries by itself with backoff (./retry.ts); **Sync**
+// retries at once.
+import { api, onSessionEnded } from '../../lib/api';
+import { retryDelaySeconds } from './retry';
 import type {
   AppConfig,
   AppError,
@@ -9,6 +18,9 @@ import type {
   TokenListView,
   TokenRecord,
 } from '../../lib/types';
+
+/** Why a button that needs the server is disabled while offline (its title). */
+export const OFFLINE_REASON = "The server can't be reached. Sync when it is back.";
 
 export class SessionStore {
   config: AppConfig | null = $state(null);
@@ -21,17 +33,41 @@ export class SessionStore {
   refreshing = $state(false);
   refreshMessage: string | null = $state(null);
   starting = $state(true);
+  syncing = $state(false);
+  /** Offline syncs in a row, for the backoff; the pending automatic retry. */
+  private failures = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    onSessionEnded(this.ended);
+  }
 
   /** The permission keys the session holds now. */
   get permissions(): readonly string[] {
     return this.session?.permissions ?? [];
   }
 
+  /** The server couldn't be reached on the last call: the data shown is the cached copy. */
+  get offline(): boolean {
+    return !!this.session?.offline || !!this.list?.offline;
+  }
+
+  /** When the data shown was fetched: the list's time, else the session's. */
+  get dataAsOf(): string | null {
+    return this.list?.fetched_at ?? this.session?.synced_at ?? null;
+  }
+
   start = async () => {
     try {
       this.config = await api.appConfig();
       const restored = await api.restoreSession();
-      if (restored) await this.enter(restored);
+      if (restored) {
+        // Paint what is cached, then ask the server.
+        this.session = restored;
+        if (restored.can_manage_tokens) this.list = await api.cachedTokens();
+        this.starting = false;
+        await this.sync();
+      }
     } catch (e) {
       this.notice = (e as AppError).message;
     } finally {
@@ -46,16 +82,21 @@ export class SessionStore {
     if (s.can_manage_tokens) await this.load();
   };
 
-  // Any call that finds the session gone sends the user back to sign-in with the reason.
+  /** Told by `call` whenever a command found the session over. */
+  ended = (err: AppError) => {
+    this.stopRetrying();
+    this.session = null;
+    this.list = null;
+    this.groups = [];
+    this.pageError = null;
+    this.notice = err.message;
+  };
+
+  // The session's end is handled by `ended` (through `call`); anything else is the page's.
   handle = (e: unknown) => {
     const err = e as AppError;
-    if (err.code === 'unauthorized' || err.code === 'not_signed_in') {
-      this.session = null;
-      this.list = null;
-      this.notice = err.message;
-    } else {
-      this.pageError = err;
-    }
+    if (err.code === 'unauthorized' || err.code === 'not_signed_in') this.ended(err);
+    else this.pageError = err;
   };
 
   load = async () => {
@@ -67,13 +108,46 @@ export class SessionStore {
     }
   };
 
+  /** The **Sync** button and the check after a launch: the session, then its data. */
+  sync = async () => {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const s = await api.refreshSession();
+      this.session = s;
+      if (s.can_manage_tokens) await this.load();
+    } catch (e) {
+      this.handle(e);
+    } finally {
+      this.syncing = false;
+      this.scheduleRetry();
+    }
+  };
+
+  /** Offline and still signed in: try again later, waiting longer each time. */
+  private scheduleRetry() {
+    this.stopRetrying();
+    if (!this.session || !this.offline) {
+      this.failures = 0;
+      return;
+    }
+    this.failures += 1;
+    this.retry = setTimeout(() => void this.sync(), retryDelaySeconds(this.failures) * 1000);
+  }
+
+  private stopRetrying() {
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+  }
+
   refreshPermissions = async () => {
     this.refreshing = true;
     this.refreshMessage = null;
     try {
       const s = await api.refreshSession();
       this.session = s;
-      if (s.can_manage_tokens) await this.load();
+      if (s.offline) this.refreshMessage = OFFLINE_REASON;
+      else if (s.can_manage_tokens) await this.load();
       else this.refreshMessage = 'Permissions refreshed: Manage API Tokens is not granted yet.';
     } catch (e) {
       this.handle(e);
@@ -89,6 +163,8 @@ export class SessionStore {
       this.pageError = e as AppError;
       return;
     }
+    this.stopRetrying();
+    this.failures = 0;
     this.session = null;
     this.list = null;
     this.groups = [];

@@ -1,0 +1,51 @@
+//! The caller's tokens: `GET /v1/tokens`, `POST /v1/tokens`, `POST /v1/tokens/{id}/revoke`,
+//! `POST /v1/tokens/{id}/rotate`.
+
+use keebai_api::wire::{
+    CreateTokenRequest, CreateTokenResponse, RotateTokenRequest, RotateTokenResponse, TokenList,
+    TokenRecord,
+};
+use keebai_api::TokenSecret;
+use reqwest::Method;
+
+use super::transport::encode_segment;
+use super::ApiClient;
+use crate::error::AppResult;
+
+impl ApiClient {
+    /// `GET /v1/tokens`: the caller's own tokens, newest first.
+    pub async fn tokens(&self, session: &TokenSecret) -> AppResult<TokenList> {
+        self.send(self.authed(Method::GET, "v1/tokens", session)?)
+            .await
+    }
+
+    /// `POST /v1/tokens`: the only answer that carries a token's secret.
+    pub async fn create_token(
+        &self,
+        session: &TokenSecret,
+        request: &CreateTokenRequest,
+    ) -> AppResult<CreateTokenResponse> {
+        let rb = self
+            .authed(Method::POST, "v1/tokens", session)?
+            .json(request);
+        self.send(rb).await
+    }
+
+    /// `POST /v1/tokens/{id}/revoke`.
+    pub async fn revoke_token(&self, session: &TokenSecret, id: &str) -> AppResult<TokenRecord> {
+        let path = format!("v1/tokens/{}/revoke", encode_segment(id));
+        self.send(self.authed(Method::POST, &path, session)?).await
+    }
+
+    /// `POST /v1/tokens/{id}/rotate`: like creation, the only answer carrying the new secret.
+    pub async fn rotate_token(
+        &self,
+        session: &TokenSecret,
+        id: &str,
+        request: &RotateTokenRequest,
+    ) -> AppResult<RotateTokenResponse> {
+        let path = format!("v1/tokens/{}/rotate", encode_segment(id));
+        let rb = self.authed(Method::POST, &path, session)?.json(request);
+        self.send(rb).await
+    }
+}

@@ -1,0 +1,178 @@
+//! The API Keys screen: the token list (from the server, or the cached copy marked offline),
+//! the scopes a new token may have, create, copy, discard, revoke.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use keebai_api::wire::{CreateTokenRequest, PermissionList, TokenList, TokenRecord};
+
+use super::{lock, AppService, NewToken};
+use crate::cache::{Cached, Kind};
+use crate::dto::{CopyView, CreatedTokenView, OneTimeSecret, PermissionGroupView, TokenListView};
+use crate::error::{AppError, AppResult, ErrorCode};
+
+fn list_view(list: TokenList, offline: bool, fetched_at: chrono::DateTime<Utc>) -> TokenListView {
+    TokenListView {
+        tokens: list.tokens,
+        active_count: list.active_count,
+        active_limit: list.active_limit,
+        offline,
+        fetched_at,
+    }
+}
+
+impl AppService {
+    /// The user's tokens; the cached list, marked offline, when the server is unreachable.
+    pub async fn list_tokens(&self) -> AppResult<TokenListView> {
+        let (client, secret, account) = self.current()?;
+        match self.checked(client.tokens(&secret).await) {
+            Ok(list) => {
+                let now = Utc::now();
+                if let Err(e) = self.cache.store(&account.key(), &list, now) {
+                    tracing::warn!(error = %e, "token list not cached");
+                }
+                Ok(list_view(list, false, now))
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                match self.cache.load(&account.key())? {
+                    Some(Cached { value, fetched_at }) => Ok(list_view(value, true, fetched_at)),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The cached list alone, without the network, so a launch paints before the server
+    /// answers; `None` when nothing is cached for the account. `offline` is what the session
+    /// knows so far.
+    pub fn cached_tokens(&self) -> AppResult<Option<TokenListView>> {
+        let (offline, key) = {
+            let slot = lock(&self.session)?;
+            let s = slot.as_ref().ok_or_else(AppError::not_signed_in)?;
+            (s.offline, s.account.key())
+        };
+        Ok(self
+            .cache
+            .load(&key)?
+            .map(|c| list_view(c.value, offline, c.fetched_at)))
+    }
+
+    /// The catalog permissions this user holds, grouped in catalog order: the scopes a new
+    /// token may have (and the scope labels of the table). The cached catalog when the server
+    /// is unreachable.
+    pub async fn list_permissions(&self) -> AppResult<Vec<PermissionGroupView>> {
+        let (client, secret, account) = self.current()?;
+        let catalog = match self.checked(client.permissions(&secret).await) {
+            Ok(catalog) => {
+                let put =
+                    self.cache
+                        .put(&account.key(), Kind::Permissions, "", &catalog, Utc::now());
+                if let Err(e) = put {
+                    tracing::warn!(error = %e, "permission catalog not cached");
+                }
+                catalog
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                match self
+                    .cache
+                    .get::<PermissionList>(&account.key(), Kind::Permissions, "")?
+                {
+                    Some(cached) => cached.value,
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let held = lock(&self.session)?
+            .as_ref()
+            .map(|s| s.me.permissions.clone())
+            .unwrap_or_default();
+        let mut groups: Vec<PermissionGroupView> = Vec::new();
+        for p in catalog
+            .permissions
+            .into_iter()
+            .filter(|p| held.contains(&p.key))
+        {
+            match groups.iter_mut().find(|g| g.group == p.group) {
+                Some(g) => g.permissions.push(p),
+                None => groups.push(PermissionGroupView {
+                    group: p.group.clone(),
+                    permissions: vec![p],
+                }),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Creates a token and returns its secret for the one-time view. The secret stays in Rust
+    /// (for **Copy token**) until [`Self::discard_created_token`].
+    pub async fn create_token(&self, form: NewToken) -> AppResult<CreatedTokenView> {
+        let (client, secret, _) = self.current()?;
+        let request = CreateTokenRequest {
+            name: form.name.trim().to_owned(),
+            scopes: form.scopes,
+            expires_at: form.expires_at,
+        };
+        let answer = self.checked(client.create_token(&secret, &request).await)?;
+        let view = CreatedTokenView {
+            token: OneTimeSecret::new(answer.token.0.expose()),
+            record: answer.record.clone(),
+        };
+        tracing::info!(prefix = %answer.record.prefix, "token created");
+        // Replacing an earlier, undiscarded secret drops (and zeroizes) it.
+        *lock(&self.created)? = Some(answer.token.0.clone());
+        Ok(view)
+    }
+
+    /// Copies the token being shown, with clipboard-history exclusion hints, and schedules
+    /// the clipboard to be cleared.
+    pub fn copy_created_token(&self) -> AppResult<CopyView> {
+        let seconds = lock(&self.settings)?.clipboard_clear_seconds;
+        let created = lock(&self.created)?;
+        let secret = created.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NoCreatedToken,
+                "There is no new token to copy. Tokens can only be copied right after creation.",
+            )
+        })?;
+        let guard = self.clipboard.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ClipboardUnavailable,
+                "No clipboard is available.",
+            )
+        })?;
+        guard
+            .copy(secret, Duration::from_secs(u64::from(seconds)))
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::ClipboardUnavailable,
+                    format!("Could not copy: {e}"),
+                )
+            })?;
+        Ok(CopyView {
+            clear_after_seconds: seconds,
+        })
+    }
+
+    /// Forgets the one-time secret (dropping it zeroizes it). The clipboard timer still runs.
+    pub fn discard_created_token(&self) -> AppResult<()> {
+        lock(&self.created)?.take();
+        Ok(())
+    }
+
+    /// Whether a created secret is still held (for tests of the discard path).
+    pub fn holds_created_token(&self) -> bool {
+        self.created.lock().map(|c| c.is_some()).unwrap_or(true)
+    }
+
+    pub async fn revoke_token(&self, id: &str) -> AppResult<TokenRecord> {
+        let (client, secret, account) = self.current()?;
+        let record = self.checked(client.revoke_token(&secret, id).await)?;
+        if let Err(e) = self.cache.update_record(&account.key(), &record) {
+            tracing::warn!(error = %e, "cache not updated after revoke");
+        }
+        tracing::info!(prefix = %record.prefix, "token revoked");
+        Ok(record)
+    }
+}

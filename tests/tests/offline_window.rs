@@ -1,0 +1,169 @@
+//! Offline and the end of a session in the real window (tauri-driver under Xvfb, the real
+//! keyring in the D-Bus session):
+//! * signed in, quit, the server stopped, launched again: the API Keys table shows the cached
+//!   tokens under "Offline — data as of …", Create API Key and Revoke are disabled saying the
+//!   server can't be reached; the server back on the same address and data, **Sync** clears
+//!   the banner and enables them again;
+//! * a dialog open when the server ends the session: confirming it returns the app to the
+//!   sign-in screen with the reason.
+
+use fantoccini::{Client, Locator};
+use keebai_e2e::webdriver::{
+    button, launch, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, wait_until_quit,
+};
+use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_keys::session_vault::{KeyringVault, SessionVault};
+use keebai_keys::settings::Account;
+
+async fn signed_in(c: &Client) {
+    wait_for(c, "#server").await;
+    sign_in(c, DEVELOPER).await;
+    button(c, "Sign in").await.click().await.expect("sign in");
+    wait_for_text(c, "#active-counter", "of 10 active").await;
+}
+
+/// The prefixes in the table, in its order.
+async fn prefixes(c: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in c
+        .find_all(Locator::Css("tr[data-prefix]"))
+        .await
+        .expect("rows")
+    {
+        out.push(
+            row.attr("data-prefix")
+                .await
+                .expect("attr")
+                .expect("a prefix"),
+        );
+    }
+    out
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn an_offline_launch_shows_the_cached_table_with_the_banner_and_sync_recovers() {
+    let mut server = TestServer::demo();
+    let data = tempfile::tempdir().expect("data dir");
+    let app_data = data.path().join("app");
+    let log = data.path().join("driver-and-app.log");
+
+    let (driver, c) = launch(&app_data, &server.url, &log).await;
+    signed_in(&c).await;
+    let online = prefixes(&c).await;
+    assert!(!online.is_empty());
+    c.close().await.expect("quit");
+    drop(driver);
+    wait_until_quit(&app_data).await;
+    server.stop();
+
+    // Launched with the server down: signed in, the cached table, the banner.
+    let (driver, c) = launch(&app_data, &server.url, &log).await;
+    let text = wait_for_text(&c, "#offline-text", "Offline — data as of ")
+        .await
+        .text()
+        .await
+        .expect("text");
+    let time = text
+        .strip_prefix("Offline — data as of ")
+        .expect("the banner's words");
+    // The UI's exact-time format, e.g. "2026-12-03 02:10:00 UTC".
+    assert!(
+        time.len() == 23 && time.ends_with(" UTC") && time.as_bytes()[10] == b' ',
+        "{time:?}"
+    );
+    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    assert_eq!(prefixes(&c).await, online, "the cached tokens");
+    assert!(
+        c.find(Locator::Css("#server")).await.is_err(),
+        "no sign-in form"
+    );
+    let create = button(&c, "Create API Key").await;
+    assert!(!create.is_enabled().await.expect("enabled?"));
+    let why = create
+        .attr("title")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(why.contains("server can't be reached"), "{why:?}");
+    let revoke = c
+        .find(Locator::Css("button[aria-label^='Revoke ']"))
+        .await
+        .expect("a Revoke button");
+    assert!(!revoke.is_enabled().await.expect("enabled?"));
+    screenshot(&c, "14-offline").await;
+
+    // The server is back with the same data: Sync. (The app also retries by itself, first 30 s
+    // after the failed sync; should that have run meanwhile, the banner is gone already.)
+    let sync = button(&c, "Sync").await;
+    server.serve_again();
+    if sync.click().await.is_err() {
+        eprintln!("Sync was gone before the click: the automatic retry synced first");
+    }
+    wait_until_gone(&c, "#offline-banner").await;
+    let create = button(&c, "Create API Key").await;
+    assert!(create.is_enabled().await.expect("enabled?"), "online again");
+    assert_eq!(prefixes(&c).await, online);
+    c.close().await.expect("quit");
+    drop(driver);
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn a_session_ended_by_the_server_while_a_dialog_is_open_returns_to_sign_in() {
+    let server = TestServer::demo();
+    let data = tempfile::tempdir().expect("data dir");
+    let app_data = data.path().join("app");
+    let log = data.path().join("driver-and-app.log");
+    let (_driver, c) = launch(&app_data, &server.url, &log).await;
+    signed_in(&c).await;
+
+    c.find(Locator::Css("button[aria-label^='Revoke ']"))
+        .await
+        .expect("a Revoke button")
+        .click()
+        .await
+        .expect("open Revoke");
+    wait_for_text(&c, "#revoke-title", "Revoke API key").await;
+
+    // The app's session, from the keyring it was stored in, signed out on the server.
+    let account = Account {
+        server: server.url.clone(),
+        tenant: TENANT.to_owned(),
+        email: DEVELOPER.0.to_owned(),
+    };
+    let secret = KeyringVault::default()
+        .load(&account.key())
+        .expect("the keyring")
+        .expect("the app's session");
+    let response = server
+        .http()
+        .client
+        .delete(format!("{}/v1/sessions/current", server.url))
+        .bearer_auth(secret.expose())
+        .send()
+        .await
+        .expect("DELETE /v1/sessions/current");
+    assert_eq!(response.status(), 204);
+
+    c.find(Locator::Css("[role='dialog'] button.danger"))
+        .await
+        .expect("the dialog's Revoke")
+        .click()
+        .await
+        .expect("confirm");
+    wait_for_text(&c, "p.notice", "Your session has ended. Sign in again.").await;
+    wait_for(&c, "#server").await;
+    assert!(
+        c.find(Locator::Css("[role='dialog']")).await.is_err(),
+        "the dialog is gone"
+    );
+    assert!(
+        KeyringVault::default()
+            .load(&account.key())
+            .expect("the keyring")
+            .is_none(),
+        "the dead session left the keyring"
+    );
+    c.close().await.expect("quit");
+}
