@@ -3,11 +3,14 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppConfig,
   AppError,
+  CopyView,
   CreatedTokenView,
+  CreateTokenArgs,
   PermissionGroup,
   RetireChoice,
   RotatedTokenView,
   SessionView,
+  SignInArgs,
   TokenListView,
   TokenRecord,
 } from './types';
@@ -29,16 +32,16 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   appConfig: () => call<AppConfig>('app_config'),
-  signIn: (form: { server: string; tenant: string; email: string; password: string }) =>
+  signIn: (form: SignInArgs) =>
     call<SessionView>('sign_in', { form }),
   restoreSession: () => call<SessionView | null>('restore_session'),
   signOut: () => call<void>('sign_out'),
   refreshSession: () => call<SessionView>('refresh_session'),
   listTokens: () => call<TokenListView>('list_tokens'),
   listPermissions: () => call<PermissionGroup[]>('list_permissions'),
-  createToken: (form: { name: string; scopes: string[]; expires_at: string | null }) =>
+  createToken: (form: CreateTokenArgs) =>
     call<CreatedTokenView>('create_token', { form }),
-  copyCreatedToken: () => call<{ clear_after_seconds: number }>('copy_created_token'),
+  copyCreatedToken: () => call<CopyView>('copy_created_token'),
   discardCreatedToken: () => call<void>('discard_created_token'),
   revokeToken: (id: string) => call<TokenRecord>('revoke_token', { id }),
   // The new secret is copied and discarded with copyCreatedToken / discardCreatedToken.
