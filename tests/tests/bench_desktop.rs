@@ -212,6 +212,15 @@ async fn scroll_figures(c: &Client, pid: u32) {
          }}; \
          requestAnimationFrame(step);"
     );
+    // WebDriver's default 30 s script timeout is too short for slow frames (seen at 100,000
+    // rows: the 600 steps did not finish in 30 s); slow frames are the figure, not an error.
+    c.update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+        Some(Duration::from_secs(600)),
+        None,
+        Some(Duration::ZERO),
+    ))
+    .await
+    .expect("script timeout");
     let answer = c.execute_async(&script, vec![]).await.expect("scroll");
     let rows = answer["rows"].as_u64().expect("rows");
     assert_eq!(
