@@ -7,23 +7,8 @@
 
 use std::path::Path;
 
-const COMMANDS: &[&str] = &[
-    "app_config",
-    "sign_in",
-    "restore_session",
-    "sign_out",
-    "refresh_session",
-    "list_tokens",
-    "cached_tokens",
-    "list_permissions",
-    "create_token",
-    "copy_created_token",
-    "discard_created_token",
-    "revoke_token",
-    "rotate_token",
-    "set_clipboard_timeout",
-    "set_keep_offline_copy",
-];
+// `COMMANDS`: the one list of the app's commands, shared with the app's drift test.
+include!("src/command_list.rs");
 
 const PERMISSIONS: &str = "src-tauri/permissions";
 const CAPABILITIES: &str = "src-tauri/capabilities";
@@ -37,6 +22,7 @@ fn main() {
         "",
         false,
     );
+    println!("cargo:rerun-if-changed=src-tauri/src/command_list.rs");
     println!("cargo:rerun-if-changed={PERMISSIONS}");
     println!("cargo:rerun-if-changed={CAPABILITIES}");
     let attributes = tauri_build::Attributes::new()

@@ -14,6 +14,7 @@ use crate::dto::{
 use crate::error::AppResult;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SignInArgs {
     server: String,
@@ -23,6 +24,7 @@ pub struct SignInArgs {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenArgs {
     name: String,

@@ -12,6 +12,7 @@ use crate::settings::Account;
 pub const MANAGE_TOKENS: &str = "developer.manage_tokens";
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppConfig {
     /// `$KEEBAI_SERVER_URL`, else the last server signed in to.
     pub default_server: Option<String>,
@@ -26,6 +27,7 @@ pub struct AppConfig {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct UserView {
     pub id: String,
     pub email: String,
@@ -34,6 +36,7 @@ pub struct UserView {
 
 /// Whether the session outlives this run.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct KeyringStatus {
     /// True when the session token is in the OS keyring.
     pub persisted: bool,
@@ -42,6 +45,7 @@ pub struct KeyringStatus {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionView {
     pub server: String,
     pub tenant: Tenant,
@@ -57,6 +61,7 @@ pub struct SessionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenListView {
     pub tokens: Vec<TokenRecord>,
     pub active_count: u32,
@@ -67,6 +72,7 @@ pub struct TokenListView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PermissionGroupView {
     pub group: String,
     pub permissions: Vec<Permission>,
@@ -75,6 +81,7 @@ pub struct PermissionGroupView {
 /// The full token text for the one-time view: zeroized when this value is dropped, right after
 /// it is serialised into the IPC answer.
 #[derive(Zeroize, ZeroizeOnDrop)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct OneTimeSecret(String);
 
 impl OneTimeSecret {
@@ -96,12 +103,14 @@ impl std::fmt::Debug for OneTimeSecret {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CreatedTokenView {
     pub token: OneTimeSecret,
     pub record: TokenRecord,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CopyView {
     pub clear_after_seconds: u32,
 }
@@ -110,6 +119,7 @@ pub struct CopyView {
 /// **Copy token** exactly like a created one), the new record, and the old one as it now stands
 /// (its `expires_at` or `revoked_at` say when it stops working).
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RotatedTokenView {
     pub token: OneTimeSecret,
     pub record: TokenRecord,

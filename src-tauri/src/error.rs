@@ -9,6 +9,7 @@ use serde::Serialize;
 
 /// Stable identifiers the UI switches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // Passed through from the server's `{"error":{"code"}}`.
@@ -95,12 +96,14 @@ impl From<WireCode> for ErrorCode {
 
 /// An error as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[error("{code:?}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
     /// The request field a validation error is about, when the server named one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub field: Option<String>,
 }
 

@@ -8,6 +8,10 @@
 //!   only to this computer; [`api_client`] trusts the OS certificate store and follows no
 //!   redirect.
 //! * [`error`] — the one `{code, message}` error every command returns.
+//! * [`command_list`] — the commands' names, once: the build script declares them to the ACL
+//!   and a test (`command_drift`) checks the handler list, the capabilities and the UI's
+//!   `api.ts` against them. The TypeScript types of every argument and answer are generated
+//!   from these Rust types into `ui/src/lib/bindings/` (`bindings`, a test module).
 //! * [`session_vault`] — the session token in the OS keyring (never a silent mock fallback).
 //! * [`clipboard_guard`] — copy a new token with history-exclusion hints; clear it after a delay
 //!   or on quit, only if the clipboard still holds it. [`plugin_clipboard`] binds it to the
@@ -25,6 +29,8 @@ pub mod api_client;
 pub mod app_service;
 pub mod cache;
 pub mod clipboard_guard;
+/// The names of the app's commands, written once (the build script includes the same file).
+pub mod command_list;
 pub mod commands;
 pub mod dto;
 pub mod error;
@@ -37,6 +43,11 @@ pub mod session_vault;
 pub mod settings;
 pub mod shell;
 pub mod window_placement;
+
+#[cfg(test)]
+mod bindings;
+#[cfg(test)]
+mod command_drift;
 
 use std::sync::Arc;
 

@@ -39,6 +39,7 @@ pub fn data_dir_override() -> Option<PathBuf> {
 
 /// Who signed in: enough to find the keyring entry and the cached list again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Account {
     pub server: String,
     pub tenant: String,

@@ -7,6 +7,7 @@
 //! explains the guide's two steps with Refresh permissions. The navigation is keyboard-usable:
 //! plain links in the tab order before the page, Enter opens one, its page heading takes focus.
 
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, launch, link, open_create_modal, screenshot, sign_in, wait_for, wait_for_text,
@@ -170,4 +171,71 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
         "Open API Keys without the permission"
     );
     c.close().await.expect("close session");
+}
+
+/// The row the API Keys table calls active: its `aria-rowindex`, the table's `aria-rowcount`,
+/// and whether the table has the focus.
+async fn active_row(c: &Client) -> serde_json::Value {
+    js(
+        c,
+        "const t = document.querySelector('table.tokens'); \
+         const id = t.getAttribute('aria-activedescendant'); \
+         const row = id && document.getElementById(id); \
+         return [row ? Number(row.getAttribute('aria-rowindex')) : null, \
+                 Number(t.getAttribute('aria-rowcount')), document.activeElement === t];",
+    )
+    .await
+}
+
+async fn press(c: &Client, key: Key) {
+    c.active_element()
+        .await
+        .expect("the focused element")
+        .send_keys(&char::from(key).to_string())
+        .await
+        .expect("a key");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn the_api_keys_table_is_one_tab_stop_and_the_keys_move_its_active_row() {
+    let server = TestServer::demo();
+    let data = tempfile::tempdir().expect("data dir");
+    let log = data.path().join("driver-and-app.log");
+    let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
+    wait_for(&c, "#server").await;
+    sign_in(&c, DEVELOPER).await;
+    button(&c, "Sign in").await.click().await.expect("sign in");
+    wait_for_text(&c, "#active-counter", "of 10 active").await;
+
+    // Tab from the status filter reaches the table itself; its first row becomes active.
+    js(&c, "document.getElementById('status-filter').focus()").await;
+    press(&c, Key::Tab).await;
+    let rows = 12 + 1; // the demo developer's dozen, and the header row
+    assert_eq!(active_row(&c).await, serde_json::json!([2, rows, true]));
+    press(&c, Key::Down).await;
+    assert_eq!(active_row(&c).await, serde_json::json!([3, rows, true]));
+    press(&c, Key::End).await;
+    assert_eq!(active_row(&c).await, serde_json::json!([rows, rows, true]));
+    press(&c, Key::Down).await;
+    assert_eq!(
+        active_row(&c).await,
+        serde_json::json!([rows, rows, true]),
+        "stays on the last"
+    );
+    press(&c, Key::Home).await;
+    assert_eq!(active_row(&c).await, serde_json::json!([2, rows, true]));
+    press(&c, Key::PageDown).await;
+    let after_page = active_row(&c).await;
+    assert!(
+        after_page[0].as_u64() > Some(3),
+        "PageDown moves a page: {after_page}"
+    );
+    // Every row is in the DOM (a dozen is well inside the rendered window).
+    let rendered = js(
+        &c,
+        "return document.querySelectorAll('table.tokens tr.data-row').length",
+    )
+    .await;
+    assert_eq!(rendered, serde_json::json!(12));
 }

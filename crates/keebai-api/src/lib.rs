@@ -5,7 +5,8 @@
 //!   SHA-256 hash the server stores. [`TokenSecret`] is the secret type: redacted `Debug`,
 //!   zeroized on drop, constant-time equality.
 //! * [`wire`] — the JSON bodies of the HTTP contract (`docs/api.md`), with
-//!   OpenAPI schemas behind the `openapi` feature.
+//!   OpenAPI schemas behind the `openapi` feature and ts-rs `TS` derives (for the desktop
+//!   app's generated TypeScript bindings) behind the `ts` feature.
 //!
 //! The secret-scanning rule for the format lives in `docs/secret-scanning.md`; a test here
 //! checks that its regex matches every generated token.

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 
 /// When the old token stops working, as the dialog offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RetireChoice {
     /// Revoked at once (grace 0, `after_grace`).

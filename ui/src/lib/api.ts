@@ -5,11 +5,14 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppConfig,
   AppError,
+  CopyView,
   CreatedTokenView,
+  CreateTokenArgs,
   PermissionGroup,
   RetireChoice,
   RotatedTokenView,
   SessionView,
+  SignInArgs,
   TokenListView,
   TokenRecord,
 } from './types';
@@ -47,7 +50,7 @@ export async function call<T>(cmd: string, args?: Record<string, unknown>): Prom
 
 export const api = {
   appConfig: () => call<AppConfig>('app_config'),
-  signIn: (form: { server: string; tenant: string; email: string; password: string }) =>
+  signIn: (form: SignInArgs) =>
     call<SessionView>('sign_in', { form }),
   restoreSession: () => call<SessionView | null>('restore_session'),
   signOut: () => call<void>('sign_out'),
@@ -57,9 +60,9 @@ export const api = {
   /** The cached list without the network (null when none), painted before a sync. */
   cachedTokens: () => call<TokenListView | null>('cached_tokens'),
   listPermissions: () => call<PermissionGroup[]>('list_permissions'),
-  createToken: (form: { name: string; scopes: string[]; expires_at: string | null }) =>
+  createToken: (form: CreateTokenArgs) =>
     call<CreatedTokenView>('create_token', { form }),
-  copyCreatedToken: () => call<{ clear_after_seconds: number }>('copy_created_token'),
+  copyCreatedToken: () => call<CopyView>('copy_created_token'),
   discardCreatedToken: () => call<void>('discard_created_token'),
   revokeToken: (id: string) => call<TokenRecord>('revoke_token', { id }),
   // The new secret is copied and discarded with copyCreatedToken / discardCreatedToken.

@@ -13,6 +13,8 @@ function tok(over: Partial<TokenRecord>): TokenRecord {
     last_used_at: null,
     revoked_at: null,
     status: 'active',
+    rotated_from: null,
+    replaced_by: null,
     ...over,
   };
 }

@@ -71,6 +71,7 @@ pub struct Health {
 
 /// A password as it travels in a request: redacted `Debug`, zeroized on drop.
 #[derive(Clone, Deserialize, Serialize, Zeroize, ZeroizeOnDrop)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema), schema(value_type = String, format = Password))]
 #[serde(transparent)]
 pub struct Password(String);
@@ -146,6 +147,7 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Tenant {
     pub id: String,
@@ -163,6 +165,7 @@ pub struct Me {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Permission {
     pub key: String,

@@ -10,6 +10,7 @@ use super::CreatedSecret;
 
 /// A token's state, computed in UTC at the time of the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenStatus {
@@ -46,6 +47,7 @@ impl TokenStatus {
 
 /// A token as listed: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenRecord {
     pub id: String,

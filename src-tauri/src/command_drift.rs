@@ -1,0 +1,166 @@
+//! The command list cannot drift: the handler list in `lib.rs`, the capability files, the
+//! permission files the build script generated and the command names `ui/src/lib/api.ts`
+//! invokes must all be exactly [`COMMANDS`](crate::command_list::COMMANDS), the list the build
+//! script declares to Tauri's ACL. A command missing from one of them is either unreachable
+//! (denied by the ACL, or no handler) or reachable without the UI knowing it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::command_list::COMMANDS;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// The names inside `tauri::generate_handler![...]`, without their module path.
+fn handler_names(lib_rs: &str) -> BTreeSet<String> {
+    let start = lib_rs
+        .find("generate_handler![")
+        .expect("generate_handler! in lib.rs")
+        + "generate_handler![".len();
+    let end = start + lib_rs[start..].find(']').expect("end of generate_handler!");
+    lib_rs[start..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.rsplit("::").next().unwrap_or(s).to_owned())
+        .collect()
+}
+
+/// The app's own commands a capability file allows: `allow-sign-in` → `sign_in` (plugin
+/// permissions, `plugin:…`, are not commands of the app).
+fn capability_names(json: &str) -> BTreeSet<String> {
+    let value: serde_json::Value = serde_json::from_str(json).expect("capability JSON");
+    value["permissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str().or_else(|| p["identifier"].as_str()))
+        .filter(|p| !p.contains(':'))
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect()
+}
+
+/// The command names `call(...)`/`invoke(...)` are given in a TypeScript file: the string right
+/// after `call<…>(` or `invoke<…>(`.
+fn invoked_names(ts: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for callee in ["call", "invoke"] {
+        for (at, _) in ts.match_indices(callee) {
+            let rest = &ts[at + callee.len()..];
+            // `call<T>('x'` or `call('x'`; anything else (`callX`, the definition) is skipped.
+            let after_generic = if rest.starts_with('<') {
+                match rest.find(">(") {
+                    Some(i) => &rest[i + 1..],
+                    None => continue,
+                }
+            } else {
+                rest
+            };
+            let Some(args) = after_generic.strip_prefix('(') else {
+                continue;
+            };
+            let Some(quote) = args.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+                continue;
+            };
+            if let Some(end) = args[1..].find(quote) {
+                names.insert(args[1..1 + end].to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// Every file in `dir` with extension `ext`, by path.
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    out.sort();
+    out
+}
+
+/// One line per name that is in one list and not the other.
+fn compare(place: &str, found: &BTreeSet<String>) -> Vec<String> {
+    let listed: BTreeSet<String> = COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    let mut out = Vec::new();
+    for missing in listed.difference(found) {
+        out.push(format!(
+            "`{missing}` is in COMMANDS (src-tauri/src/command_list.rs) but not in {place}"
+        ));
+    }
+    for extra in found.difference(&listed) {
+        out.push(format!(
+            "`{extra}` is in {place} but not in COMMANDS (src-tauri/src/command_list.rs)"
+        ));
+    }
+    out
+}
+
+#[test]
+fn commands_are_listed_once() {
+    let unique: BTreeSet<&str> = COMMANDS.iter().copied().collect();
+    assert_eq!(unique.len(), COMMANDS.len(), "a command is listed twice");
+}
+
+#[test]
+fn handlers_capabilities_permissions_and_the_ui_name_the_same_commands() {
+    let root = root();
+    let mut problems = compare(
+        "the generate_handler! list (src-tauri/src/lib.rs)",
+        &handler_names(&read(&root.join("src-tauri/src/lib.rs"))),
+    );
+    let capabilities = files(&root.join("src-tauri/capabilities"), "json");
+    assert!(!capabilities.is_empty(), "no capability file");
+    let mut allowed = BTreeSet::new();
+    for file in &capabilities {
+        allowed.extend(capability_names(&read(file)));
+    }
+    problems.extend(compare("src-tauri/capabilities/*.json", &allowed));
+    let permissions: BTreeSet<String> =
+        files(&root.join("src-tauri/permissions/autogenerated"), "toml")
+            .iter()
+            .filter_map(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
+            .collect();
+    problems.extend(compare(
+        "src-tauri/permissions/autogenerated/ (stale files are left by a removed command)",
+        &permissions,
+    ));
+    problems.extend(compare(
+        "ui/src/lib/api.ts",
+        &invoked_names(&read(&root.join("ui/src/lib/api.ts"))),
+    ));
+    assert!(
+        problems.is_empty(),
+        "the command lists drifted apart:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn the_parsers_find_what_they_look_for() {
+    let lib = "x.invoke_handler(tauri::generate_handler![\n  commands::a_b,\n  c,\n])";
+    assert_eq!(handler_names(lib), ["a_b", "c"].map(String::from).into());
+    let cap = r#"{"permissions": ["allow-sign-in", "core:default", {"identifier": "allow-x"}]}"#;
+    assert_eq!(
+        capability_names(cap),
+        ["sign_in", "x"].map(String::from).into()
+    );
+    let ts = "async function call<T>(cmd: string) {}\n\
+              a: () => call<Array<X>>('list_tokens'),\n\
+              b: () => call(\"sign_out\"),\n\
+              c: () => invoke<void>('raw', {}),";
+    assert_eq!(
+        invoked_names(ts),
+        ["list_tokens", "raw", "sign_out"].map(String::from).into()
+    );
+}
