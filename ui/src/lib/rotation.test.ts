@@ -8,6 +8,7 @@ import {
   dueLabel,
   rotationLinks,
   rotationSchedule,
+  sortSchedule,
   stopsLabel,
 } from './rotation';
 import type { TokenRecord } from './types';
@@ -87,6 +88,38 @@ describe('the Rotation schedule', () => {
     const same = ago(40);
     const tied = rotationSchedule([tok({ name: 'b', created_at: same }), tok({ name: 'A', created_at: same })], NOW);
     expect(tied.map((r) => r.token.name)).toEqual(['A', 'b']);
+  });
+});
+
+describe('sorting the schedule by a header', () => {
+  const rows = rotationSchedule(
+    [
+      tok({ id: '1', name: 'beta', prefix: 'kbai_pk_bbbb', created_at: ago(100) }),
+      tok({ id: '2', name: 'Alpha', prefix: 'kbai_pk_cccc', created_at: ago(5) }),
+      tok({ id: '3', name: 'gamma', prefix: 'kbai_pk_aaaa', created_at: ago(100) }),
+    ],
+    NOW,
+  );
+
+  it('orders by name without regard to case, both ways', () => {
+    expect(sortSchedule(rows, 'name', 'asc').map((r) => r.token.name)).toEqual(['Alpha', 'beta', 'gamma']);
+    expect(sortSchedule(rows, 'name', 'desc').map((r) => r.token.name)).toEqual(['gamma', 'beta', 'Alpha']);
+  });
+
+  it('orders by prefix', () => {
+    expect(sortSchedule(rows, 'prefix', 'asc').map((r) => r.token.id)).toEqual(['3', '1', '2']);
+  });
+
+  it('orders by due date, equal dates keeping the schedule order', () => {
+    expect(sortSchedule(rows, 'due', 'asc').map((r) => r.token.id)).toEqual(['1', '3', '2']);
+    expect(sortSchedule(rows, 'due', 'desc').map((r) => r.token.id)).toEqual(['2', '1', '3']);
+    expect(sortSchedule(rows, 'created', 'asc')).toEqual(sortSchedule(rows, 'due', 'asc'));
+  });
+
+  it('leaves the schedule itself alone', () => {
+    const before = rows.map((r) => r.token.id);
+    sortSchedule(rows, 'name', 'desc');
+    expect(rows.map((r) => r.token.id)).toEqual(before);
   });
 });
 

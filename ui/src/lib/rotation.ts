@@ -100,6 +100,33 @@ export function rotationSchedule(tokens: readonly TokenRecord[], now: Date): Sch
     );
 }
 
+/** The Rotation table's sortable columns. */
+export type ScheduleKey = 'name' | 'prefix' | 'created' | 'due';
+
+/**
+ * The schedule re-ordered by a column header; ties keep the schedule's order (most overdue
+ * first), so a re-sort never shuffles equal rows. Created and Due order alike: the due date is
+ * the creation date plus 90 days.
+ */
+export function sortSchedule(rows: readonly ScheduleRow[], key: ScheduleKey, dir: 'asc' | 'desc'): ScheduleRow[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  const by = (a: ScheduleRow, b: ScheduleRow): number => {
+    switch (key) {
+      case 'name':
+        return a.token.name.localeCompare(b.token.name, 'en', { sensitivity: 'base' });
+      case 'prefix':
+        return a.token.prefix.localeCompare(b.token.prefix);
+      case 'created':
+      case 'due':
+        return a.due.getTime() - b.due.getTime();
+    }
+  };
+  return rows
+    .map((row, i) => [row, i] as const)
+    .sort(([a, i], [b, j]) => sign * by(a, b) || i - j)
+    .map(([row]) => row);
+}
+
 /**
  * What an old row's Expires column says once it was rotated and still works: when it stops.
  * Null for every other row (the plain expiry date is shown). With "when the new token is first
