@@ -4,7 +4,8 @@
 //! * `transport` — building requests, sending them, and turning every failure into an
 //!   [`AppError`] (the one place errors are mapped);
 //! * `sessions` — sign in, sign out, `me`, the permission catalog;
-//! * `tokens` — list, create, revoke, rotate.
+//! * `tokens` — list, create, revoke, rotate;
+//! * `roles` — the tenant's roles, and changing a role's permissions.
 //!
 //! Transport rules (the address rules are in [`crate::server_address`]):
 //! * TLS certificates are checked against the operating system's store
@@ -25,6 +26,7 @@ use reqwest::{redirect, Url};
 use crate::error::AppResult;
 pub use crate::server_address::normalise_server;
 
+mod roles;
 mod sessions;
 mod tokens;
 mod transport;

@@ -6,6 +6,7 @@
 //!   network), sync, sign out.
 //! * [`tokens`] — the token list (live or cached), the scopes on offer, create, copy, revoke.
 //! * [`rotation`] — rotate, with its four retire choices.
+//! * [`roles`] — the tenant's roles and saving a role's permissions (System Settings → Roles).
 //! * [`preferences`] — the config and the Settings page's choices.
 //!
 //! This file holds what they share, and [`AppService::checked`]: the one place a server answer
@@ -28,6 +29,7 @@ use keebai_api::wire::{Me, Password};
 use keebai_api::TokenSecret;
 
 mod preferences;
+mod roles;
 mod rotation;
 mod session;
 mod tokens;

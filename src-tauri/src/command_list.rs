@@ -20,4 +20,6 @@ pub const COMMANDS: &[&str] = &[
     "rotate_token",
     "set_clipboard_timeout",
     "set_keep_offline_copy",
+    "list_roles",
+    "update_role",
 ];

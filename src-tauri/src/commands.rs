@@ -2,14 +2,14 @@
 //! lives here, so everything is tested through the service without a web view.
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Password, TokenRecord};
+use keebai_api::wire::{Password, Role, TokenRecord};
 use serde::Deserialize;
 use tauri::State;
 
 use crate::app_service::{AppService, NewToken, RetireChoice, SignIn};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView, SessionView,
-    TokenListView,
+    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView, RotatedTokenView,
+    SessionView, TokenListView,
 };
 use crate::error::AppResult;
 
@@ -130,4 +130,20 @@ pub fn set_clipboard_timeout(service: State<'_, AppService>, seconds: u32) -> Ap
 #[tauri::command]
 pub fn set_keep_offline_copy(service: State<'_, AppService>, keep: bool) -> AppResult<bool> {
     service.set_keep_offline_copy(keep)
+}
+
+/// System Settings → Roles: the tenant's roles and the whole catalog.
+#[tauri::command]
+pub async fn list_roles(service: State<'_, AppService>) -> AppResult<RolesView> {
+    service.list_roles().await
+}
+
+/// Saves a role's permissions (the whole list).
+#[tauri::command]
+pub async fn update_role(
+    service: State<'_, AppService>,
+    id: String,
+    permissions: Vec<String>,
+) -> AppResult<Role> {
+    service.update_role(&id, permissions).await
 }

@@ -2,7 +2,7 @@
 //! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Permission, Tenant, TokenRecord};
+use keebai_api::wire::{Permission, Role, Tenant, TokenRecord};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -76,6 +76,35 @@ pub struct TokenListView {
 pub struct PermissionGroupView {
     pub group: String,
     pub permissions: Vec<Permission>,
+}
+
+/// `permissions` grouped as the catalog lists them: groups in the order they first appear,
+/// each group's permissions in catalog order (Developer → Manage API Tokens, …).
+pub fn group_permissions(
+    permissions: impl IntoIterator<Item = Permission>,
+) -> Vec<PermissionGroupView> {
+    let mut groups: Vec<PermissionGroupView> = Vec::new();
+    for p in permissions {
+        match groups.iter_mut().find(|g| g.group == p.group) {
+            Some(g) => g.permissions.push(p),
+            None => groups.push(PermissionGroupView {
+                group: p.group.clone(),
+                permissions: vec![p],
+            }),
+        }
+    }
+    groups
+}
+
+/// The Roles screen: the tenant's roles, the whole catalog grouped (a role may hold what the
+/// admin looking at it does not), and which of them the admin holds (only those can be added:
+/// the server refuses to grant a permission its granter lacks).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RolesView {
+    pub roles: Vec<Role>,
+    pub groups: Vec<PermissionGroupView>,
+    pub held: Vec<String>,
 }
 
 /// The full token text for the one-time view: zeroized when this value is dropped, right after

@@ -109,6 +109,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::rotate_token,
             commands::set_clipboard_timeout,
             commands::set_keep_offline_copy,
+            commands::list_roles,
+            commands::update_role,
         ])
         .build(context)?;
 

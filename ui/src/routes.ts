@@ -2,9 +2,10 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { API_KEYS, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
+import { API_KEYS, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
+import RolesPage from './pages/RolesPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
@@ -44,10 +45,9 @@ export const ROUTES: readonly PageRoute[] = [
     requires: null,
     placement: 'nav',
   },
-  // System Settings' screens, listed on its page to those holding the permission. They arrive
-  // with their screens (the admin-desk issue), one entry each, e.g.
-  //   { path: '/system-settings/roles', label: 'Roles', component: RolesPage,
-  //     requires: 'admin.manage_roles', placement: 'system' },
+  // System Settings' screens, listed on its page to those holding the permission.
+  { path: ROLES, label: 'Roles', component: RolesPage, requires: 'admin.manage_roles', placement: 'system' },
+  // Those still to come (the admin-desk issue), one entry each, e.g.
   //   { path: '/system-settings/users', label: 'Users', component: UsersPage,
   //     requires: 'admin.manage_users', placement: 'system' },
   //   { path: '/system-settings/token-policy', label: 'Token policy', component: TokenPolicyPage,

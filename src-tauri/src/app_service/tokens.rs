@@ -8,7 +8,10 @@ use keebai_api::wire::{CreateTokenRequest, PermissionList, TokenList, TokenRecor
 
 use super::{lock, AppService, NewToken};
 use crate::cache::{Cached, Kind};
-use crate::dto::{CopyView, CreatedTokenView, OneTimeSecret, PermissionGroupView, TokenListView};
+use crate::dto::{
+    group_permissions, CopyView, CreatedTokenView, OneTimeSecret, PermissionGroupView,
+    TokenListView,
+};
 use crate::error::{AppError, AppResult, ErrorCode};
 
 fn list_view(list: TokenList, offline: bool, fetched_at: chrono::DateTime<Utc>) -> TokenListView {
@@ -88,21 +91,12 @@ impl AppService {
             .as_ref()
             .map(|s| s.me.permissions.clone())
             .unwrap_or_default();
-        let mut groups: Vec<PermissionGroupView> = Vec::new();
-        for p in catalog
-            .permissions
-            .into_iter()
-            .filter(|p| held.contains(&p.key))
-        {
-            match groups.iter_mut().find(|g| g.group == p.group) {
-                Some(g) => g.permissions.push(p),
-                None => groups.push(PermissionGroupView {
-                    group: p.group.clone(),
-                    permissions: vec![p],
-                }),
-            }
-        }
-        Ok(groups)
+        Ok(group_permissions(
+            catalog
+                .permissions
+                .into_iter()
+                .filter(|p| held.contains(&p.key)),
+        ))
     }
 
     /// Creates a token and returns its secret for the one-time view. The secret stays in Rust

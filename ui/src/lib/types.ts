@@ -13,6 +13,8 @@ export type { CreateTokenArgs } from './bindings/CreateTokenArgs';
 export type { KeyringStatus } from './bindings/KeyringStatus';
 export type { Permission } from './bindings/Permission';
 export type { PermissionGroupView as PermissionGroup } from './bindings/PermissionGroupView';
+export type { Role } from './bindings/Role';
+export type { RolesView } from './bindings/RolesView';
 export type { RotatedTokenView } from './bindings/RotatedTokenView';
 export type { SessionView } from './bindings/SessionView';
 export type { SignInArgs } from './bindings/SignInArgs';

@@ -181,6 +181,7 @@ pub struct PermissionList {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Role {
     pub id: String,
