@@ -5,7 +5,8 @@
 //!   [`AppError`] (the one place errors are mapped);
 //! * `sessions` — sign in, sign out, `me`, the permission catalog;
 //! * `tokens` — list, create, revoke, rotate;
-//! * `roles` — the tenant's roles, and changing a role's permissions.
+//! * `roles` — the tenant's roles, and changing a role's permissions;
+//! * `users` — the tenant's users, creating one, and assigning roles.
 //!
 //! Transport rules (the address rules are in [`crate::server_address`]):
 //! * TLS certificates are checked against the operating system's store
@@ -30,6 +31,7 @@ mod roles;
 mod sessions;
 mod tokens;
 mod transport;
+mod users;
 
 /// A client bound to one server address.
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@
 //! * [`tokens`] — the token list (live or cached), the scopes on offer, create, copy, revoke.
 //! * [`rotation`] — rotate, with its four retire choices.
 //! * [`roles`] — the tenant's roles and saving a role's permissions (System Settings → Roles).
+//! * [`users`] — the tenant's users, creating one, assigning roles (System Settings → Users).
 //! * [`preferences`] — the config and the Settings page's choices.
 //!
 //! This file holds what they share, and [`AppService::checked`]: the one place a server answer
@@ -33,8 +34,10 @@ mod roles;
 mod rotation;
 mod session;
 mod tokens;
+mod users;
 
 pub use rotation::RetireChoice;
+pub use users::NewUser;
 
 use crate::api_client::ApiClient;
 use crate::cache::Cache;

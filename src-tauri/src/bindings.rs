@@ -20,10 +20,10 @@ use keebai_api::wire::TokenRecord;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::app_service::RetireChoice;
-use crate::commands::{CreateTokenArgs, SignInArgs};
+use crate::commands::{CreateTokenArgs, CreateUserArgs, SignInArgs};
 use crate::dto::{
     AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView, RotatedTokenView,
-    SessionView, TokenListView,
+    SessionView, TokenListView, UsersView,
 };
 use crate::error::AppError;
 
@@ -48,10 +48,12 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     CopyView::export_all(&cfg)?;
     RotatedTokenView::export_all(&cfg)?;
     RolesView::export_all(&cfg)?;
+    UsersView::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;
     // Arguments.
     SignInArgs::export_all(&cfg)?;
     CreateTokenArgs::export_all(&cfg)?;
+    CreateUserArgs::export_all(&cfg)?;
     RetireChoice::export_all(&cfg)?;
     // What every command rejects with; `ErrorCode` comes with it.
     AppError::export_all(&cfg)?;

@@ -22,4 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "set_keep_offline_copy",
     "list_roles",
     "update_role",
+    "list_users",
+    "create_user",
+    "set_user_roles",
 ];

@@ -2,14 +2,14 @@
 //! lives here, so everything is tested through the service without a web view.
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Password, Role, TokenRecord};
+use keebai_api::wire::{Password, Role, TokenRecord, User};
 use serde::Deserialize;
 use tauri::State;
 
-use crate::app_service::{AppService, NewToken, RetireChoice, SignIn};
+use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
     AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView, RotatedTokenView,
-    SessionView, TokenListView,
+    SessionView, TokenListView, UsersView,
 };
 use crate::error::AppResult;
 
@@ -146,4 +146,43 @@ pub async fn update_role(
     permissions: Vec<String>,
 ) -> AppResult<Role> {
     service.update_role(&id, permissions).await
+}
+
+/// The Create user form. The password is a [`Password`]: redacted in `Debug`, sent once.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserArgs {
+    email: String,
+    name: String,
+    password: Password,
+    role_ids: Vec<String>,
+}
+
+/// System Settings → Users: the users, and the roles when the admin may read them.
+#[tauri::command]
+pub async fn list_users(service: State<'_, AppService>) -> AppResult<UsersView> {
+    service.list_users().await
+}
+
+#[tauri::command]
+pub async fn create_user(service: State<'_, AppService>, form: CreateUserArgs) -> AppResult<User> {
+    service
+        .create_user(NewUser {
+            email: form.email,
+            name: form.name,
+            password: form.password,
+            role_ids: form.role_ids,
+        })
+        .await
+}
+
+/// Replaces the user's roles (the whole list).
+#[tauri::command]
+pub async fn set_user_roles(
+    service: State<'_, AppService>,
+    id: String,
+    role_ids: Vec<String>,
+) -> AppResult<User> {
+    service.set_user_roles(&id, role_ids).await
 }

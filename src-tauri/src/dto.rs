@@ -2,7 +2,7 @@
 //! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Permission, Role, Tenant, TokenRecord};
+use keebai_api::wire::{Permission, Role, Tenant, TokenRecord, User};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -105,6 +105,15 @@ pub struct RolesView {
     pub roles: Vec<Role>,
     pub groups: Vec<PermissionGroupView>,
     pub held: Vec<String>,
+}
+
+/// The Users screen: the tenant's users, and its roles — `None` when the admin may manage
+/// users but not read roles (`admin.manage_roles`), so names and choices can't be shown.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct UsersView {
+    pub users: Vec<User>,
+    pub roles: Option<Vec<Role>>,
 }
 
 /// The full token text for the one-time view: zeroized when this value is dropped, right after

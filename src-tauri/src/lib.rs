@@ -111,6 +111,9 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::set_keep_offline_copy,
             commands::list_roles,
             commands::update_role,
+            commands::list_users,
+            commands::create_user,
+            commands::set_user_roles,
         ])
         .build(context)?;
 

@@ -2,13 +2,14 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { API_KEYS, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
+import { API_KEYS, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
 import RolesPage from './pages/RolesPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
+import UsersPage from './pages/UsersPage.svelte';
 import DeveloperApiBanner from './components/DeveloperApiBanner.svelte';
 
 /** Every screen and gate gets the session store, a way to open a path, and this table. */
@@ -47,9 +48,8 @@ export const ROUTES: readonly PageRoute[] = [
   },
   // System Settings' screens, listed on its page to those holding the permission.
   { path: ROLES, label: 'Roles', component: RolesPage, requires: 'admin.manage_roles', placement: 'system' },
-  // Those still to come (the admin-desk issue), one entry each, e.g.
-  //   { path: '/system-settings/users', label: 'Users', component: UsersPage,
-  //     requires: 'admin.manage_users', placement: 'system' },
+  { path: USERS, label: 'Users', component: UsersPage, requires: 'admin.manage_users', placement: 'system' },
+  // Still to come (the admin-desk issue):
   //   { path: '/system-settings/token-policy', label: 'Token policy', component: TokenPolicyPage,
   //     requires: <the permission that issue gives it>, placement: 'system' },
 ];

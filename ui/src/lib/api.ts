@@ -8,6 +8,7 @@ import type {
   CopyView,
   CreatedTokenView,
   CreateTokenArgs,
+  CreateUserArgs,
   PermissionGroup,
   RetireChoice,
   Role,
@@ -17,6 +18,8 @@ import type {
   SignInArgs,
   TokenListView,
   TokenRecord,
+  User,
+  UsersView,
 } from './types';
 
 export function toAppError(e: unknown): AppError {
@@ -75,4 +78,8 @@ export const api = {
   listRoles: () => call<RolesView>('list_roles'),
   /** Saves the role's whole permission list. */
   updateRole: (id: string, permissions: string[]) => call<Role>('update_role', { id, permissions }),
+  listUsers: () => call<UsersView>('list_users'),
+  createUser: (form: CreateUserArgs) => call<User>('create_user', { form }),
+  /** Saves the user's whole role list. */
+  setUserRoles: (id: string, roleIds: string[]) => call<User>('set_user_roles', { id, roleIds }),
 };

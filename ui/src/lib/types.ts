@@ -10,6 +10,7 @@ export type { AppConfig } from './bindings/AppConfig';
 export type { CopyView } from './bindings/CopyView';
 export type { CreatedTokenView } from './bindings/CreatedTokenView';
 export type { CreateTokenArgs } from './bindings/CreateTokenArgs';
+export type { CreateUserArgs } from './bindings/CreateUserArgs';
 export type { KeyringStatus } from './bindings/KeyringStatus';
 export type { Permission } from './bindings/Permission';
 export type { PermissionGroupView as PermissionGroup } from './bindings/PermissionGroupView';
@@ -22,7 +23,9 @@ export type { Tenant } from './bindings/Tenant';
 export type { TokenListView } from './bindings/TokenListView';
 export type { TokenRecord } from './bindings/TokenRecord';
 export type { TokenStatus } from './bindings/TokenStatus';
+export type { User } from './bindings/User';
 export type { UserView } from './bindings/UserView';
+export type { UsersView } from './bindings/UsersView';
 /** When the old token stops working after a rotation (the Rotate dialog's four choices). */
 export type { RetireChoice } from './bindings/RetireChoice';
 /** Every `code` an AppError can carry: the server's, passed through, then the app's own. */

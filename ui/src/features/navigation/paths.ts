@@ -5,3 +5,4 @@ export const SETTINGS = '/settings';
 export const SYSTEM_SETTINGS = '/system-settings';
 export const ROTATION = '/rotation';
 export const ROLES = '/system-settings/roles';
+export const USERS = '/system-settings/users';
