@@ -6,7 +6,8 @@
 //! * `sessions` — sign in, sign out, `me`, the permission catalog;
 //! * `tokens` — list, create, revoke, rotate;
 //! * `roles` — the tenant's roles, and changing a role's permissions;
-//! * `users` — the tenant's users, creating one, and assigning roles.
+//! * `users` — the tenant's users, creating one, and assigning roles;
+//! * `audit` — the audit trail, a page at a time.
 //!
 //! Transport rules (the address rules are in [`crate::server_address`]):
 //! * TLS certificates are checked against the operating system's store
@@ -27,6 +28,7 @@ use reqwest::{redirect, Url};
 use crate::error::AppResult;
 pub use crate::server_address::normalise_server;
 
+mod audit;
 mod roles;
 mod sessions;
 mod tokens;

@@ -8,6 +8,7 @@
 //! * [`rotation`] — rotate, with its four retire choices.
 //! * [`roles`] — the tenant's roles and saving a role's permissions (System Settings → Roles).
 //! * [`users`] — the tenant's users, creating one, assigning roles (System Settings → Users).
+//! * [`activity`] — the audit trail (the Activity screen), cached for offline review.
 //! * [`preferences`] — the config and the Settings page's choices.
 //!
 //! This file holds what they share, and [`AppService::checked`]: the one place a server answer
@@ -29,6 +30,7 @@ use chrono::{DateTime, Utc};
 use keebai_api::wire::{Me, Password};
 use keebai_api::TokenSecret;
 
+mod activity;
 mod preferences;
 mod roles;
 mod rotation;

@@ -22,8 +22,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::app_service::RetireChoice;
 use crate::commands::{CreateTokenArgs, CreateUserArgs, SignInArgs};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView, RotatedTokenView,
-    SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView,
+    RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::AppError;
 
@@ -49,6 +49,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     RotatedTokenView::export_all(&cfg)?;
     RolesView::export_all(&cfg)?;
     UsersView::export_all(&cfg)?;
+    ActivityView::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;
     // Arguments.
     SignInArgs::export_all(&cfg)?;

@@ -69,6 +69,8 @@ pub enum Kind {
     Me,
     /// `GET /v1/permissions`: the catalog, for the scope labels.
     Permissions,
+    /// `GET /v1/audit-events`, its newest pages: the Activity screen.
+    Activity,
 }
 
 impl Kind {
@@ -78,6 +80,7 @@ impl Kind {
             Self::TokenList => "token_list",
             Self::Me => "me",
             Self::Permissions => "permissions",
+            Self::Activity => "activity",
         }
     }
 }

@@ -25,4 +25,5 @@ pub const COMMANDS: &[&str] = &[
     "list_users",
     "create_user",
     "set_user_roles",
+    "list_activity",
 ];

@@ -8,8 +8,8 @@ use tauri::State;
 
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView, RotatedTokenView,
-    SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView,
+    RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::AppResult;
 
@@ -185,4 +185,10 @@ pub async fn set_user_roles(
     role_ids: Vec<String>,
 ) -> AppResult<User> {
     service.set_user_roles(&id, role_ids).await
+}
+
+/// The Activity screen: the newest audit events (cached; offline, the cached copy).
+#[tauri::command]
+pub async fn list_activity(service: State<'_, AppService>) -> AppResult<ActivityView> {
+    service.list_activity().await
 }

@@ -2,7 +2,7 @@
 //! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Permission, Role, Tenant, TokenRecord, User};
+use keebai_api::wire::{AuditEvent, Permission, Role, Tenant, TokenRecord, User};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -10,6 +10,8 @@ use crate::settings::Account;
 
 /// The permission that unlocks the API Keys page.
 pub const MANAGE_TOKENS: &str = "developer.manage_tokens";
+/// The permission that shows the whole tenant's audit trail (and, later, its inventory).
+pub const AUDIT_TOKENS: &str = "developer.audit_tokens";
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -162,4 +164,19 @@ pub struct RotatedTokenView {
     pub token: OneTimeSecret,
     pub record: TokenRecord,
     pub replaced: TokenRecord,
+}
+
+/// The Activity screen: the newest audit events, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ActivityView {
+    pub events: Vec<AuditEvent>,
+    /// When they were read from the server (the cached copy's time when offline).
+    pub fetched_at: DateTime<Utc>,
+    /// The server was unreachable: this is the cached copy.
+    pub offline: bool,
+    /// False when older events were left on the server (only the newest 2,000 are kept).
+    pub complete: bool,
+    /// The events are the whole tenant's (`developer.audit_tokens`), not only the user's own.
+    pub whole_tenant: bool,
 }

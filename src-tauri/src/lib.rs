@@ -114,6 +114,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::list_users,
             commands::create_user,
             commands::set_user_roles,
+            commands::list_activity,
         ])
         .build(context)?;
 

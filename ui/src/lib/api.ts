@@ -3,6 +3,7 @@
 // made the call.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  ActivityView,
   AppConfig,
   AppError,
   CopyView,
@@ -82,4 +83,6 @@ export const api = {
   createUser: (form: CreateUserArgs) => call<User>('create_user', { form }),
   /** Saves the user's whole role list. */
   setUserRoles: (id: string, roleIds: string[]) => call<User>('set_user_roles', { id, roleIds }),
+  /** The newest audit events; the cached copy, marked offline, when the server is away. */
+  listActivity: () => call<ActivityView>('list_activity'),
 };

@@ -6,6 +6,8 @@
 // under the names the UI uses, beside the UI's own types.
 
 export type { Account } from './bindings/Account';
+export type { ActivityView } from './bindings/ActivityView';
+export type { AuditEvent } from './bindings/AuditEvent';
 export type { AppConfig } from './bindings/AppConfig';
 export type { CopyView } from './bindings/CopyView';
 export type { CreatedTokenView } from './bindings/CreatedTokenView';

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::Retire;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AuditEvent {
     pub id: String,
@@ -28,6 +29,7 @@ pub struct AuditEvent {
 
 /// The particulars of an audit event; each field only where it applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AuditDetail {
     /// `token.rotated`: the id of the new token (the target is the old one).

@@ -48,7 +48,7 @@ describe('resolve', () => {
 
 describe('the app route table', () => {
   it('draws the navigation of the contract and the guide path /system-settings/api-keys', () => {
-    expect(labels(navItems(ROUTES, []))).toEqual(['API Keys', 'Settings', 'System Settings']);
+    expect(labels(navItems(ROUTES, []))).toEqual(['API Keys', 'Activity', 'Settings', 'System Settings']);
     const keys = ROUTES.find((r) => r.label === 'API Keys');
     expect(keys?.path).toBe('/system-settings/api-keys');
     expect(keys?.requires).toBe('developer.manage_tokens');
@@ -56,7 +56,7 @@ describe('the app route table', () => {
   });
 
   it('lists Rotation after API Keys for those who manage tokens, and hides it from others', () => {
-    expect(labels(navItems(ROUTES, ['developer.manage_tokens']))).toEqual(['API Keys', 'Rotation', 'Settings', 'System Settings']);
+    expect(labels(navItems(ROUTES, ['developer.manage_tokens']))).toEqual(['API Keys', 'Rotation', 'Activity', 'Settings', 'System Settings']);
     expect(resolve(ROUTES, '/rotation', []).route.label).toBe('API Keys');
     expect(resolve(ROUTES, '/rotation', ['developer.manage_tokens'])).toMatchObject({ route: { label: 'Rotation' }, allowed: true });
   });
@@ -65,5 +65,16 @@ describe('the app route table', () => {
     const paths = ROUTES.map((r) => r.path);
     expect(new Set(paths).size).toBe(paths.length);
     expect(ROUTES.every((r) => r.component)).toBe(true);
+  });
+
+  it('lists Roles and Users on System Settings only for those holding their permissions', () => {
+    expect(labels(systemSections(ROUTES, []))).toEqual([]);
+    expect(labels(systemSections(ROUTES, ['admin.manage_roles']))).toEqual(['Roles']);
+    expect(labels(systemSections(ROUTES, ['admin.manage_roles', 'admin.manage_users']))).toEqual(['Roles', 'Users']);
+    expect(resolve(ROUTES, '/system-settings/users', ['admin.manage_roles']).route.label).toBe('API Keys');
+  });
+
+  it('shows Activity to everyone signed in', () => {
+    expect(resolve(ROUTES, '/activity', [])).toMatchObject({ route: { label: 'Activity' }, allowed: true });
   });
 });

@@ -4,5 +4,6 @@ export const API_KEYS = '/system-settings/api-keys';
 export const SETTINGS = '/settings';
 export const SYSTEM_SETTINGS = '/system-settings';
 export const ROTATION = '/rotation';
+export const ACTIVITY = '/activity';
 export const ROLES = '/system-settings/roles';
 export const USERS = '/system-settings/users';
