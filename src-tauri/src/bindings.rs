@@ -26,6 +26,7 @@ use crate::dto::{
     RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::AppError;
+use crate::export_file::ExportFormat;
 
 /// The command that rewrites the committed bindings.
 const REGENERATE: &str = "cargo test -p keebai-keys --lib export_bindings -- --ignored";
@@ -56,6 +57,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     CreateTokenArgs::export_all(&cfg)?;
     CreateUserArgs::export_all(&cfg)?;
     RetireChoice::export_all(&cfg)?;
+    ExportFormat::export_all(&cfg)?;
     // What every command rejects with; `ErrorCode` comes with it.
     AppError::export_all(&cfg)?;
     Ok(())

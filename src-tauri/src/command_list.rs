@@ -26,4 +26,5 @@ pub const COMMANDS: &[&str] = &[
     "create_user",
     "set_user_roles",
     "list_activity",
+    "save_export",
 ];

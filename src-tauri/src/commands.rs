@@ -4,14 +4,16 @@
 use chrono::{DateTime, Utc};
 use keebai_api::wire::{Password, Role, TokenRecord, User};
 use serde::Deserialize;
-use tauri::State;
+use tauri::{State, Window};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
     ActivityView, AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView,
     RotatedTokenView, SessionView, TokenListView, UsersView,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::export_file::{self, ExportFormat};
 
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -191,4 +193,37 @@ pub async fn set_user_roles(
 #[tauri::command]
 pub async fn list_activity(service: State<'_, AppService>) -> AppResult<ActivityView> {
     service.list_activity().await
+}
+
+/// **Export**: asks where to save with the native save dialog (its parent this window), then
+/// writes the text the UI built from the view on screen. `None` when the user cancelled.
+#[tauri::command]
+pub async fn save_export(
+    window: Window,
+    file_name: String,
+    format: ExportFormat,
+    contents: String,
+) -> AppResult<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Export")
+        .set_file_name(export_file::with_extension(file_name.as_ref(), format).to_string_lossy())
+        .add_filter(format.label(), &[format.extension()])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen.into_path().map_err(|e| {
+        AppError::new(
+            ErrorCode::LocalStorage,
+            format!("The chosen place is not a file: {e}"),
+        )
+    })?;
+    let written = export_file::write_export(&path, format, &contents)?;
+    Ok(Some(written.display().to_string()))
 }

@@ -16,6 +16,7 @@
 //! * [`clipboard_guard`] — copy a new token with history-exclusion hints; clear it after a delay
 //!   or on quit, only if the clipboard still holds it. [`plugin_clipboard`] binds it to the
 //!   Tauri clipboard plugin.
+//! * [`export_file`] — **Export**: the file the native save dialog chose, written whole, 0600.
 //! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
 //! * [`logging`] — stderr plus a log file in the data folder, capped and rotated
 //!   ([`log_file`]); [`private_files`] keeps the folder 0700 and its files 0600.
@@ -34,6 +35,7 @@ pub mod command_list;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod export_file;
 pub mod log_file;
 pub mod logging;
 pub mod plugin_clipboard;
@@ -77,6 +79,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         // folder, the keyring or the clipboard.
         .plugin(shell::one_instance(instance))
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         // In this order: the saved window state is corrected, then restored.
         .plugin(shell::keep_on_screen(window_state.clone()))
         .plugin(shell::remember_window(&window_state))
@@ -115,6 +118,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::create_user,
             commands::set_user_roles,
             commands::list_activity,
+            commands::save_export,
         ])
         .build(context)?;
 

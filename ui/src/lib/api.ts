@@ -10,6 +10,7 @@ import type {
   CreatedTokenView,
   CreateTokenArgs,
   CreateUserArgs,
+  ExportFormat,
   PermissionGroup,
   RetireChoice,
   Role,
@@ -85,4 +86,7 @@ export const api = {
   setUserRoles: (id: string, roleIds: string[]) => call<User>('set_user_roles', { id, roleIds }),
   /** The newest audit events; the cached copy, marked offline, when the server is away. */
   listActivity: () => call<ActivityView>('list_activity'),
+  /** Asks where with the native save dialog and writes `contents` there; null if cancelled. */
+  saveExport: (fileName: string, format: ExportFormat, contents: string) =>
+    call<string | null>('save_export', { fileName, format, contents }),
 };

@@ -13,6 +13,7 @@ export type { CopyView } from './bindings/CopyView';
 export type { CreatedTokenView } from './bindings/CreatedTokenView';
 export type { CreateTokenArgs } from './bindings/CreateTokenArgs';
 export type { CreateUserArgs } from './bindings/CreateUserArgs';
+export type { ExportFormat } from './bindings/ExportFormat';
 export type { KeyringStatus } from './bindings/KeyringStatus';
 export type { Permission } from './bindings/Permission';
 export type { PermissionGroupView as PermissionGroup } from './bindings/PermissionGroupView';
