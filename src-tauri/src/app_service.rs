@@ -7,6 +7,8 @@
 //! * [`tokens`] — the token list (live or cached), the scopes on offer, create, copy, revoke.
 //! * [`rotation`] — rotate, with its four retire choices.
 //! * [`preferences`] — the config and the Settings page's choices.
+//! * [`audit`] — the Audit screen's views, from the cached list (rules in
+//!   [`crate::audit_rules`]).
 //!
 //! This file holds what they share, and [`AppService::checked`]: the one place a server answer
 //! changes the session's state — a 401 from any call ends it, an unreachable server marks it
@@ -27,6 +29,7 @@ use chrono::{DateTime, Utc};
 use keebai_api::wire::{Me, Password};
 use keebai_api::TokenSecret;
 
+mod audit;
 mod preferences;
 mod rotation;
 mod session;

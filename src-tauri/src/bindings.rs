@@ -22,8 +22,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::app_service::RetireChoice;
 use crate::commands::{CreateTokenArgs, SignInArgs};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView, SessionView,
-    TokenListView,
+    AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView,
+    SessionView, TokenListView,
 };
 use crate::error::AppError;
 
@@ -47,6 +47,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     CreatedTokenView::export_all(&cfg)?;
     CopyView::export_all(&cfg)?;
     RotatedTokenView::export_all(&cfg)?;
+    AuditReport::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;
     // Arguments.
     SignInArgs::export_all(&cfg)?;

@@ -20,4 +20,6 @@ pub const COMMANDS: &[&str] = &[
     "rotate_token",
     "set_clipboard_timeout",
     "set_keep_offline_copy",
+    "audit_views",
+    "set_stale_days",
 ];

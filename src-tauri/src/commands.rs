@@ -8,8 +8,8 @@ use tauri::State;
 
 use crate::app_service::{AppService, NewToken, RetireChoice, SignIn};
 use crate::dto::{
-    AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView, SessionView,
-    TokenListView,
+    AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView, RotatedTokenView,
+    SessionView, TokenListView,
 };
 use crate::error::AppResult;
 
@@ -130,4 +130,15 @@ pub fn set_clipboard_timeout(service: State<'_, AppService>, seconds: u32) -> Ap
 #[tauri::command]
 pub fn set_keep_offline_copy(service: State<'_, AppService>, keep: bool) -> AppResult<bool> {
     service.set_keep_offline_copy(keep)
+}
+
+/// The Audit screen's views, computed from the cached list (no network).
+#[tauri::command]
+pub fn audit_views(service: State<'_, AppService>) -> AppResult<Option<AuditReport>> {
+    service.audit_views()
+}
+
+#[tauri::command]
+pub fn set_stale_days(service: State<'_, AppService>, days: u32) -> AppResult<u32> {
+    service.set_stale_days(days)
 }

@@ -19,6 +19,7 @@
 //! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
 //! * [`logging`] — stderr plus a log file in the data folder, capped and rotated
 //!   ([`log_file`]); [`private_files`] keeps the folder 0700 and its files 0600.
+//! * [`audit_rules`] — the Audit screen's views, plain functions of a token list and a moment.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached.
 //!
@@ -27,6 +28,7 @@
 
 pub mod api_client;
 pub mod app_service;
+pub mod audit_rules;
 pub mod cache;
 pub mod clipboard_guard;
 /// The names of the app's commands, written once (the build script includes the same file).
@@ -109,6 +111,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::rotate_token,
             commands::set_clipboard_timeout,
             commands::set_keep_offline_copy,
+            commands::audit_views,
+            commands::set_stale_days,
         ])
         .build(context)?;
 

@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppConfig,
   AppError,
+  AuditReport,
   CopyView,
   CreatedTokenView,
   CreateTokenArgs,
@@ -70,4 +71,7 @@ export const api = {
     call<RotatedTokenView>('rotate_token', { id, retireChoice }),
   setClipboardTimeout: (seconds: number) => call<number>('set_clipboard_timeout', { seconds }),
   setKeepOfflineCopy: (keep: boolean) => call<boolean>('set_keep_offline_copy', { keep }),
+  /** The Audit screen's views, computed in Rust from the cached list (null when none). */
+  auditViews: () => call<AuditReport | null>('audit_views'),
+  setStaleDays: (days: number) => call<number>('set_stale_days', { days }),
 };
