@@ -43,19 +43,26 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
     .await;
     assert_eq!(
         words,
-        serde_json::json!(["API Keys", "Rotation", "Settings", "System Settings"])
+        serde_json::json!([
+            "API Keys",
+            "Audit",
+            "Rotation",
+            "Settings",
+            "System Settings"
+        ])
     );
     // Keyboard order: the navigation links, then Sign out, then the page.
     let order = js(
         &c,
         "return Array.from(document.querySelectorAll('a[href], button'))\
-           .filter(e => !e.disabled).slice(0, 6).map(e => e.textContent.trim())",
+           .filter(e => !e.disabled).slice(0, 7).map(e => e.textContent.trim())",
     )
     .await;
     assert_eq!(
         order,
         serde_json::json!([
             "API Keys",
+            "Audit",
             "Rotation",
             "Settings",
             "System Settings",

@@ -2,9 +2,10 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { API_KEYS, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
+import { API_KEYS, AUDIT, ROTATION, SETTINGS, SYSTEM_SETTINGS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
+import AuditPage from './pages/AuditPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
@@ -28,7 +29,14 @@ export const ROUTES: readonly PageRoute[] = [
     gate: DeveloperApiBanner,
     placement: 'nav',
   },
-  // No gate: without the permission the screen is left out (API Keys' gate explains how to get it).
+  // No gate: without the permission these are left out (API Keys' gate explains how to get it).
+  {
+    path: AUDIT,
+    label: 'Audit',
+    component: AuditPage,
+    requires: 'developer.manage_tokens',
+    placement: 'nav',
+  },
   {
     path: ROTATION,
     label: 'Rotation',

@@ -4,3 +4,4 @@ export const API_KEYS = '/system-settings/api-keys';
 export const SETTINGS = '/settings';
 export const SYSTEM_SETTINGS = '/system-settings';
 export const ROTATION = '/rotation';
+export const AUDIT = '/audit';
