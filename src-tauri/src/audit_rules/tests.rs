@@ -6,7 +6,9 @@ use keebai_api::wire::{TokenRecord, TokenStatus};
 use super::*;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0)
+        .single()
+        .expect("a valid time")
 }
 
 /// An active token created a day ago, used an hour ago, expiring in 60 days, read-only.
@@ -28,7 +30,10 @@ fn token(id: &str) -> TokenRecord {
 
 fn view(tokens: &[TokenRecord], kind: AuditViewKind, stale_days: u32) -> Vec<String> {
     let views = audit(tokens, now(), stale_days);
-    let v = views.into_iter().find(|v| v.kind == kind).unwrap();
+    let v = views
+        .into_iter()
+        .find(|v| v.kind == kind)
+        .expect("every view is there");
     assert_eq!(v.count as usize, v.token_ids.len());
     v.token_ids
 }
