@@ -2,7 +2,8 @@
 //! session) against a real `keebai-server demo`: signed in, **Audit** in the navigation lists
 //! the six views with their counts; opening one shows exactly that many rows in the token
 //! table. Then quit, the server stopped, launched again: the Audit screen shows the same counts
-//! under the offline banner, a view still opens, and Rotate is disabled saying why.
+//! under the offline banner, a view still opens (also by Enter), Rotate is disabled saying why,
+//! and the Settings page's Stale days (40) move the Stale view's line.
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
@@ -142,6 +143,48 @@ async fn audit_views_count_their_rows_online_and_offline() {
         .expect("attr")
         .unwrap_or_default();
     assert!(why.contains("server can't be reached"), "{why:?}");
+
+    // By keyboard: Enter on a focused view button opens it.
+    c.find(Locator::Css("button.audit-view[data-view='never_used']"))
+        .await
+        .expect("Never used")
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    wait_for(&c, "#audit-view-title[data-view='never_used']").await;
+
+    // The Stale days are a setting (local, so it works offline too): at 40, the token unused
+    // for 33 days is no longer stale.
+    link(&c, "Settings").await;
+    wait_for_text(&c, "#main h2", "Settings").await;
+    let days = wait_for(&c, "#stale-days").await;
+    assert_eq!(
+        days.prop("value").await.expect("value").as_deref(),
+        Some("30")
+    );
+    days.clear().await.expect("clear");
+    // Typing, then Tab, fires `change`, which saves it.
+    days.send_keys("40\u{E004}").await.expect("type");
+    let file = app_data.join("settings.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .contains("\"stale_days\": 40")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "settings.json never said 40"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    open_audit(&c).await;
+    wait_for_text(
+        &c,
+        "button.audit-view[data-view='stale']",
+        "not in the last 40 days",
+    )
+    .await;
+    assert_eq!(open_view(&c, "stale").await, ["CRM import"]);
     c.close().await.expect("quit");
     drop(driver);
 }
