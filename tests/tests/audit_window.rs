@@ -1,13 +1,15 @@
 //! The Audit screen in the real window (tauri-driver under Xvfb, the real keyring in the D-Bus
 //! session) against a real `keebai-server demo`: signed in, **Audit** in the navigation lists
 //! the six views with their counts; opening one shows exactly that many rows in the token
-//! table. Then quit, the server stopped, launched again: the Audit screen shows the same counts
+//! table; Rotate on a view's row takes the Rotate dialog and the view drops the old token. Then
+//! quit, the server stopped, launched again: the Audit screen shows the same counts
 //! under the offline banner, a view still opens (also by Enter), Rotate is disabled saying why,
 //! and the Settings page's Stale days (40) move the Stale view's line.
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, link, screenshot, sign_in, wait_for, wait_for_text, wait_until_quit,
+    button, launch, link, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone,
+    wait_until_quit,
 };
 use keebai_e2e::{TestServer, DEVELOPER};
 
@@ -77,7 +79,10 @@ async fn open_view(c: &Client, kind: &str) -> Vec<String> {
             .text()
             .await
             .expect("text");
-        names.push(name.lines().next().unwrap_or_default().trim().to_owned());
+        // The name, without the rotation links drawn after it ("Rotated from kbai_pk_…").
+        let name = name.split(" Rotated from ").next().unwrap_or_default();
+        let name = name.split(" Replaced by ").next().unwrap_or_default();
+        names.push(name.trim().to_owned());
     }
     names
 }
@@ -116,6 +121,52 @@ async fn audit_views_count_their_rows_online_and_offline() {
     assert!(rotate.is_enabled().await.expect("enabled?"), "online");
     open_view(&c, "due_for_rotation").await;
     screenshot(&c, "15-audit").await;
+
+    // Rotate on a view's row is the API Keys flow: the dialog, Now, the one-time view. The old
+    // token is revoked and its replacement is new, so the view drops to one row.
+    wait_for(
+        &c,
+        "#audit-table-section button[aria-label='Rotate CRM import']",
+    )
+    .await
+    .click()
+    .await
+    .expect("rotate");
+    wait_for_text(&c, "[role=dialog]", "CRM import").await;
+    wait_for(&c, "input[data-retire='now']")
+        .await
+        .click()
+        .await
+        .expect("choose now");
+    c.find(Locator::XPath(
+        "//div[@role='dialog']//button[normalize-space(.)='Rotate']",
+    ))
+    .await
+    .expect("the dialog's Rotate")
+    .click()
+    .await
+    .expect("rotate");
+    wait_for(&c, "#new-token").await;
+    wait_for(&c, "#ack").await.click().await.expect("ack");
+    button(&c, "Done").await.click().await.expect("done");
+    wait_until_gone(&c, "[role=dialog]").await;
+    wait_for_text(
+        &c,
+        "button.audit-view[data-view='due_for_rotation'] .audit-count",
+        "1",
+    )
+    .await;
+    assert_eq!(
+        open_view(&c, "due_for_rotation").await,
+        ["Zapier production"]
+    );
+    // The replacement has not been used yet; the revoked token is in no view.
+    assert_eq!(
+        open_view(&c, "never_used").await,
+        ["Local dev", "CRM import"]
+    );
+    assert_eq!(open_view(&c, "stale").await, ["Analytics export"]);
+    let online = counts(&c).await;
     c.close().await.expect("quit");
     drop(driver);
     wait_until_quit(&app_data).await;
@@ -127,9 +178,9 @@ async fn audit_views_count_their_rows_online_and_offline() {
     open_audit(&c).await;
     assert_eq!(counts(&c).await, online, "the same counts offline");
     let stale = open_view(&c, "stale").await;
-    assert_eq!(stale, ["CRM import", "Analytics export"]);
+    assert_eq!(stale, ["Analytics export"]);
     let due = open_view(&c, "due_for_rotation").await;
-    assert_eq!(due, ["Zapier production", "CRM import"]);
+    assert_eq!(due, ["Zapier production"]);
     let rotate = c
         .find(Locator::Css(
             "#audit-table-section button[aria-label='Rotate Zapier production']",
@@ -154,7 +205,7 @@ async fn audit_views_count_their_rows_online_and_offline() {
     wait_for(&c, "#audit-view-title[data-view='never_used']").await;
 
     // The Stale days are a setting (local, so it works offline too): at 40, the token unused
-    // for 33 days is no longer stale.
+    // for 33 days is no longer stale, and it was the last one.
     link(&c, "Settings").await;
     wait_for_text(&c, "#main h2", "Settings").await;
     let days = wait_for(&c, "#stale-days").await;
@@ -184,7 +235,8 @@ async fn audit_views_count_their_rows_online_and_offline() {
         "not in the last 40 days",
     )
     .await;
-    assert_eq!(open_view(&c, "stale").await, ["CRM import"]);
+    assert!(open_view(&c, "stale").await.is_empty());
+    wait_for_text(&c, "#audit-table-section", "No tokens in this view.").await;
     c.close().await.expect("quit");
     drop(driver);
 }
