@@ -51,7 +51,9 @@ async fn counts(c: &Client) -> Vec<(String, u32)> {
             .text()
             .await
             .expect("text");
-        out.push((label, count.trim().parse().expect("a number")));
+        // "2", then "tokens" for screen readers only.
+        let count = count.split_whitespace().next().unwrap_or_default();
+        out.push((label, count.parse().expect("a number")));
     }
     out
 }
