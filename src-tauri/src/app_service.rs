@@ -10,6 +10,8 @@
 //! * [`users`] — the tenant's users, creating one, assigning roles (System Settings → Users).
 //! * [`activity`] — the audit trail (the Activity screen), cached for offline review.
 //! * [`preferences`] — the config and the Settings page's choices.
+//! * [`audit`] — the Audit screen's views, from the cached list (rules in
+//!   [`crate::audit_rules`]).
 //!
 //! This file holds what they share, and [`AppService::checked`]: the one place a server answer
 //! changes the session's state — a 401 from any call ends it, an unreachable server marks it
@@ -31,6 +33,7 @@ use keebai_api::wire::{Me, Password};
 use keebai_api::TokenSecret;
 
 mod activity;
+mod audit;
 mod preferences;
 mod roles;
 mod rotation;

@@ -22,8 +22,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::app_service::RetireChoice;
 use crate::commands::{CreateTokenArgs, CreateUserArgs, SignInArgs};
 use crate::dto::{
-    ActivityView, AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView,
-    RotatedTokenView, SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView,
+    RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::AppError;
 use crate::export_file::ExportFormat;
@@ -51,6 +51,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     RolesView::export_all(&cfg)?;
     UsersView::export_all(&cfg)?;
     ActivityView::export_all(&cfg)?;
+    AuditReport::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;
     // Arguments.
     SignInArgs::export_all(&cfg)?;

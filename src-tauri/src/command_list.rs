@@ -27,4 +27,6 @@ pub const COMMANDS: &[&str] = &[
     "set_user_roles",
     "list_activity",
     "save_export",
+    "audit_views",
+    "set_stale_days",
 ];

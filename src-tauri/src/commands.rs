@@ -9,8 +9,8 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
-    ActivityView, AppConfig, CopyView, CreatedTokenView, PermissionGroupView, RolesView,
-    RotatedTokenView, SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView,
+    RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::export_file::{self, ExportFormat};
@@ -226,4 +226,15 @@ pub async fn save_export(
     })?;
     let written = export_file::write_export(&path, format, &contents)?;
     Ok(Some(written.display().to_string()))
+}
+
+/// The Audit screen's views, computed from the cached list (no network).
+#[tauri::command]
+pub fn audit_views(service: State<'_, AppService>) -> AppResult<Option<AuditReport>> {
+    service.audit_views()
+}
+
+#[tauri::command]
+pub fn set_stale_days(service: State<'_, AppService>, days: u32) -> AppResult<u32> {
+    service.set_stale_days(days)
 }

@@ -6,6 +6,7 @@ use keebai_api::wire::{AuditEvent, Permission, Role, Tenant, TokenRecord, User};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::audit_rules::AuditView;
 use crate::settings::Account;
 
 /// The permission that unlocks the API Keys page.
@@ -22,6 +23,8 @@ pub struct AppConfig {
     pub clipboard_clear_seconds: u32,
     /// Whether **Sign out** leaves the account's cached token list on this computer.
     pub keep_offline_copy: bool,
+    /// The Audit screen's **Stale**: not used in this many days.
+    pub stale_days: u32,
     pub version: &'static str,
     /// Said once after the cache file was unusable (corrupt, or from a newer version) and was
     /// set aside and rebuilt; `None` otherwise.
@@ -179,4 +182,20 @@ pub struct ActivityView {
     pub complete: bool,
     /// The events are the whole tenant's (`developer.audit_tokens`), not only the user's own.
     pub whole_tenant: bool,
+}
+
+/// The Audit screen: each view's tokens, computed from the cached list at `computed_at`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AuditReport {
+    pub views: Vec<AuditView>,
+    /// The cached list the views were computed from (every token, for the tables' rows).
+    pub tokens: Vec<TokenRecord>,
+    /// The **Stale** view's number of days.
+    pub stale_days: u32,
+    /// True when the server was unreachable on the last call.
+    pub offline: bool,
+    /// When the list was fetched from the server.
+    pub fetched_at: DateTime<Utc>,
+    pub computed_at: DateTime<Utc>,
 }

@@ -20,6 +20,7 @@
 //! * [`settings`] — the data folder (`KEEBAI_DATA_DIR`) and the non-secret `settings.json`.
 //! * [`logging`] — stderr plus a log file in the data folder, capped and rotated
 //!   ([`log_file`]); [`private_files`] keeps the folder 0700 and its files 0600.
+//! * [`audit_rules`] — the Audit screen's views, plain functions of a token list and a moment.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached.
 //!
@@ -28,6 +29,7 @@
 
 pub mod api_client;
 pub mod app_service;
+pub mod audit_rules;
 pub mod cache;
 pub mod clipboard_guard;
 /// The names of the app's commands, written once (the build script includes the same file).
@@ -119,6 +121,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::set_user_roles,
             commands::list_activity,
             commands::save_export,
+            commands::audit_views,
+            commands::set_stale_days,
         ])
         .build(context)?;
 

@@ -68,6 +68,8 @@ pub struct Settings {
     /// the account's cached token list from this computer.
     pub keep_offline_copy: bool,
     pub last_account: Option<Account>,
+    /// The Audit screen's **Stale**: not used in this many days.
+    pub stale_days: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             clipboard_clear_seconds: DEFAULT_CLIPBOARD_SECONDS,
             keep_offline_copy: false,
             last_account: None,
+            stale_days: crate::audit_rules::DEFAULT_STALE_DAYS,
         }
     }
 }
@@ -140,6 +143,7 @@ mod tests {
                 tenant: "acme".into(),
                 email: "a@b.c".into(),
             }),
+            stale_days: 45,
         };
         file.save(&s).expect("save");
         assert_eq!(file.load(), s);
@@ -153,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn an_older_file_without_the_offline_setting_keeps_no_copy() {
+    fn an_older_file_without_the_newer_settings_gets_their_defaults() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join("settings.json"),
@@ -163,6 +167,7 @@ mod tests {
         let loaded = SettingsFile::in_dir(dir.path()).load();
         assert_eq!(loaded.clipboard_clear_seconds, 45);
         assert!(!loaded.keep_offline_copy);
+        assert_eq!(loaded.stale_days, crate::audit_rules::DEFAULT_STALE_DAYS);
     }
 
     #[test]

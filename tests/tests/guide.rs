@@ -45,6 +45,7 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
         words,
         serde_json::json!([
             "API Keys",
+            "Audit",
             "Rotation",
             "Activity",
             "Settings",
@@ -55,13 +56,14 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
     let order = js(
         &c,
         "return Array.from(document.querySelectorAll('a[href], button'))\
-           .filter(e => !e.disabled).slice(0, 7).map(e => e.textContent.trim())",
+           .filter(e => !e.disabled).slice(0, 8).map(e => e.textContent.trim())",
     )
     .await;
     assert_eq!(
         order,
         serde_json::json!([
             "API Keys",
+            "Audit",
             "Rotation",
             "Activity",
             "Settings",

@@ -2,11 +2,12 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { ACTIVITY, API_KEYS, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
+import { ACTIVITY, API_KEYS, AUDIT, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ActivityPage from './pages/ActivityPage.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
 import RolesPage from './pages/RolesPage.svelte';
+import AuditPage from './pages/AuditPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
@@ -31,7 +32,14 @@ export const ROUTES: readonly PageRoute[] = [
     gate: DeveloperApiBanner,
     placement: 'nav',
   },
-  // No gate: without the permission the screen is left out (API Keys' gate explains how to get it).
+  // No gate: without the permission these are left out (API Keys' gate explains how to get it).
+  {
+    path: AUDIT,
+    label: 'Audit',
+    component: AuditPage,
+    requires: 'developer.manage_tokens',
+    placement: 'nav',
+  },
   {
     path: ROTATION,
     label: 'Rotation',

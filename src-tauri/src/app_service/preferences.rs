@@ -18,6 +18,7 @@ impl AppService {
             last_account: settings.last_account,
             clipboard_clear_seconds: settings.clipboard_clear_seconds,
             keep_offline_copy: settings.keep_offline_copy,
+            stale_days: settings.stale_days,
             version: env!("CARGO_PKG_VERSION"),
             cache_notice: self.cache.take_notice(),
         })

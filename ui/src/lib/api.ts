@@ -6,6 +6,7 @@ import type {
   ActivityView,
   AppConfig,
   AppError,
+  AuditReport,
   CopyView,
   CreatedTokenView,
   CreateTokenArgs,
@@ -89,4 +90,7 @@ export const api = {
   /** Asks where with the native save dialog and writes `contents` there; null if cancelled. */
   saveExport: (fileName: string, format: ExportFormat, contents: string) =>
     call<string | null>('save_export', { fileName, format, contents }),
+  /** The Audit screen's views, computed in Rust from the cached list (null when none). */
+  auditViews: () => call<AuditReport | null>('audit_views'),
+  setStaleDays: (days: number) => call<number>('set_stale_days', { days }),
 };

@@ -1,5 +1,6 @@
 // The API Keys table's search, status filter and sort, kept apart from the view so it is tested.
 import type { TokenRecord, TokenStatus } from './types';
+import type { Column, SortState } from './table';
 
 export type SortKey = 'name' | 'prefix' | 'scopes' | 'last_used_at' | 'expires_at' | 'status';
 export type SortDir = 'asc' | 'desc';
@@ -84,4 +85,23 @@ export function nextSort(
 
 export function atLimit(activeCount: number, activeLimit: number): boolean {
   return activeCount >= activeLimit;
+}
+
+/** A column of a token table: the sortable fields, then the row's actions. */
+export type TokenColumnKey = SortKey | 'actions';
+
+/** The columns of every token table (API Keys, the Audit views), in order. */
+export const TOKEN_COLUMNS: Column<TokenColumnKey>[] = [
+  { key: 'name', label: 'Name', sortable: true, class: 'name' },
+  { key: 'prefix', label: 'Prefix', sortable: true },
+  { key: 'scopes', label: 'Scopes', sortable: true, class: 'scopes' },
+  { key: 'last_used_at', label: 'Last used', sortable: true },
+  { key: 'expires_at', label: 'Expires', sortable: true, class: 'expires-cell' },
+  { key: 'status', label: 'Status', sortable: true, class: 'status-cell' },
+  { key: 'actions', label: 'Actions', hideLabel: true, class: 'actions-cell' },
+];
+
+/** Sorts a token table by a header; the actions column keeps the given order. */
+export function sortTokenRows(tokens: TokenRecord[], by: SortState<TokenColumnKey>): TokenRecord[] {
+  return by.key === 'actions' ? tokens : sortTokens(tokens, by.key, by.dir);
 }

@@ -9,6 +9,10 @@ export type { Account } from './bindings/Account';
 export type { ActivityView } from './bindings/ActivityView';
 export type { AuditEvent } from './bindings/AuditEvent';
 export type { AppConfig } from './bindings/AppConfig';
+export type { AuditReport } from './bindings/AuditReport';
+export type { AuditView } from './bindings/AuditView';
+/** The Audit screen's views (their words are in features/audit/views.ts). */
+export type { AuditViewKind } from './bindings/AuditViewKind';
 export type { CopyView } from './bindings/CopyView';
 export type { CreatedTokenView } from './bindings/CreatedTokenView';
 export type { CreateTokenArgs } from './bindings/CreateTokenArgs';

@@ -55,10 +55,12 @@ describe('the app route table', () => {
     expect(keys?.gate).toBeDefined();
   });
 
-  it('lists Rotation after API Keys for those who manage tokens, and hides it from others', () => {
-    expect(labels(navItems(ROUTES, ['developer.manage_tokens']))).toEqual(['API Keys', 'Rotation', 'Activity', 'Settings', 'System Settings']);
+  it('lists Audit and Rotation after API Keys for those who manage tokens, and hides them from others', () => {
+    expect(labels(navItems(ROUTES, ['developer.manage_tokens']))).toEqual(['API Keys', 'Audit', 'Rotation', 'Activity', 'Settings', 'System Settings']);
     expect(resolve(ROUTES, '/rotation', []).route.label).toBe('API Keys');
     expect(resolve(ROUTES, '/rotation', ['developer.manage_tokens'])).toMatchObject({ route: { label: 'Rotation' }, allowed: true });
+    expect(resolve(ROUTES, '/audit', []).route.label).toBe('API Keys');
+    expect(resolve(ROUTES, '/audit', ['developer.manage_tokens'])).toMatchObject({ route: { label: 'Audit' }, allowed: true });
   });
 
   it('has one route per path and lists no screen that does not exist yet', () => {

@@ -7,3 +7,4 @@ export const ROTATION = '/rotation';
 export const ACTIVITY = '/activity';
 export const ROLES = '/system-settings/roles';
 export const USERS = '/system-settings/users';
+export const AUDIT = '/audit';

@@ -183,6 +183,12 @@ export class SessionStore {
     this.config.clipboard_clear_seconds = await api.setClipboardTimeout(value);
   };
 
+  /** The Audit screen's Stale view: not used in this many days (Rust keeps it within 1–365). */
+  setStaleDays = async (value: number) => {
+    if (!this.config || !Number.isFinite(value)) return;
+    this.config.stale_days = await api.setStaleDays(value);
+  };
+
   setKeepOfflineCopy = async (keep: boolean) => {
     if (!this.config) return;
     this.config.keep_offline_copy = await api.setKeepOfflineCopy(keep);

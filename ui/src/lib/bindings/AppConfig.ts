@@ -9,7 +9,11 @@ default_server: string | null, last_account: Account | null, clipboard_clear_sec
 /**
  * Whether **Sign out** leaves the account's cached token list on this computer.
  */
-keep_offline_copy: boolean, version: string, 
+keep_offline_copy: boolean, 
+/**
+ * The Audit screen's **Stale**: not used in this many days.
+ */
+stale_days: number, version: string, 
 /**
  * Said once after the cache file was unusable (corrupt, or from a newer version) and was
  * set aside and rebuilt; `None` otherwise.
