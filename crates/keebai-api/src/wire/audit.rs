@@ -44,6 +44,13 @@ pub struct AuditDetail {
     /// Why, where a person said so (an administrator's revoke).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `token.revoked` by an administrator (`developer.audit_tokens`): the id of the token's
+    /// owner, whose trail the event belongs to as much as the actor's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `token.revoked` by a bulk revoke: how many tokens that one request revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,9 +11,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::token::TokenSecret;
 
 mod audit;
+mod inventory;
 mod tokens;
 
 pub use audit::*;
+pub use inventory::*;
 pub use tokens::*;
 
 #[cfg(feature = "openapi")]

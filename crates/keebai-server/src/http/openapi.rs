@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, meta, resources, sessions, tokens};
+use super::{admin, inventory, meta, resources, sessions, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use super::{admin, meta, resources, sessions, tokens};
         admin::users, admin::create_user, admin::set_user_roles, admin::audit_events,
         tokens::list, tokens::create, tokens::get, tokens::usage, tokens::revoke,
         tokens::rotate, tokens::get_self, tokens::rotate_self,
+        inventory::list, inventory::revoke, inventory::bulk_revoke,
         resources::list, resources::post,
     ),
     modifiers(&BearerAuth, &CommonErrors),

@@ -192,6 +192,14 @@ CREATE TABLE token_addresses (
 )
 "#,
     ),
+    (
+        10,
+        // The tenant-wide token inventory (`GET /v1/admin/tokens`) pages a tenant's tokens
+        // newest first by (created_at, id); this index serves those pages in order.
+        r#"
+CREATE INDEX tokens_by_tenant_time_id ON tokens (tenant_id, created_at, id)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -44,6 +44,7 @@ use tokio_postgres::{NoTls, Row};
 mod admin;
 mod audit;
 mod directory;
+mod inventory;
 mod messages;
 #[cfg(any(test, feature = "testing"))]
 mod scratch;

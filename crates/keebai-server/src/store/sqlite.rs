@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 mod admin;
 mod audit;
 mod directory;
+mod inventory;
 mod messages;
 mod sessions;
 mod tokens;
