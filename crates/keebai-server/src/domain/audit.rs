@@ -77,7 +77,8 @@ impl Service {
     }
 
     /// `GET /v1/audit-events`: one page, newest first, of the events the principal may see —
-    /// the whole tenant's with `developer.audit_tokens`, otherwise only their own. `limit` is
+    /// the whole tenant's with `developer.audit_tokens`, otherwise their own: those they acted
+    /// in and those about their tokens (who revoked one, and why). `limit` is
     /// 1–[`MAX_PAGE`]. The cursor is opaque to clients: `<unix seconds>.<event id>` of the
     /// last event seen.
     pub async fn audit_events(

@@ -169,7 +169,9 @@ pub trait UsageStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
-    /// Events of the tenant (or of one actor), newest first, strictly before `before`.
+    /// Events of the tenant, newest first, strictly before `before`; with `actor`, only the
+    /// events that user acted in or that target one of their tokens (an administrator's
+    /// revoke belongs to the owner's trail too).
     async fn audit_events(
         &self,
         tenant_id: &TenantId,

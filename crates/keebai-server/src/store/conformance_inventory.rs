@@ -12,6 +12,7 @@ pub async fn run_all(store: &dyn Store) {
     filters_select_the_same_tokens(store).await;
     pages_cover_everything_once_newest_first(store).await;
     bulk_revoke_changes_exactly_what_it_answers(store).await;
+    owners_trail_holds_events_about_their_tokens(store).await;
 }
 
 async fn insert(store: &dyn Store, t: &TokenRow) {
@@ -237,4 +238,32 @@ pub async fn bulk_revoke_changes_exactly_what_it_answers(store: &dyn Store) {
         let now = store.token(&tok.id).await.expect("read").expect("row");
         assert_eq!(now.revoked_at, Some(NOW + 1));
     }
+}
+
+/// An owner's trail holds what others did to their tokens (an administrator's revoke), and
+/// nothing about other users' tokens.
+pub async fn owners_trail_holds_events_about_their_tokens(store: &dyn Store) {
+    let (t, _, owner) = fixture(store, &[]).await;
+    let tok = token_for(&owner, NOW);
+    insert(store, &tok).await;
+    let event = |actor: &str, target: &str| AuditRow {
+        id: super::conformance::id(),
+        tenant_id: t.id.clone(),
+        at: NOW,
+        actor: Some(actor.into()),
+        action: "token.revoked".into(),
+        target: Some(target.into()),
+        ip: None,
+        detail: Some(r#"{"reason":"r"}"#.into()),
+    };
+    let about_mine = event("an-admin", tok.id.as_str());
+    let about_other = event("an-admin", "someone-elses-token");
+    for e in [&about_mine, &about_other] {
+        store.append_audit(e).await.expect("append");
+    }
+    let own = store
+        .audit_events(&t.id, Some(owner.id.as_str()), None, 10)
+        .await
+        .expect("own");
+    assert_eq!(own, vec![about_mine]);
 }

@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use super::support::{assert_error, Caller, TestServer};
 use super::{seed_tokens, tenant_id, token_ids, AUDIT, MANAGE};
 
-/// The `token.revoked` events about `token_id`, as an administrator sees the trail.
-async fn revoke_events(srv: &TestServer, admin: &Caller, token_id: &str) -> Vec<Value> {
-    let (s, events) = srv.get("/v1/audit-events?limit=500", &admin.session).await;
+/// The `token.revoked` events about `token_id` in the trail as `who` sees it.
+async fn revoke_events(srv: &TestServer, who: &Caller, token_id: &str) -> Vec<Value> {
+    let (s, events) = srv.get("/v1/audit-events?limit=500", &who.session).await;
     assert_eq!(s, StatusCode::OK, "{events}");
     events["events"]
         .as_array()
@@ -71,6 +71,8 @@ async fn an_admin_revoke_needs_a_reason_and_the_trail_says_who_and_why() {
         events[0]["detail"],
         json!({"reason": "laptop stolen", "owner": dev.user_id})
     );
+    // The owner, without developer.audit_tokens, sees it in their own trail.
+    assert_eq!(revoke_events(&srv, &dev, id).await, events);
 
     // Idempotent: the same answer, nothing recorded again.
     let (s, again) = srv
