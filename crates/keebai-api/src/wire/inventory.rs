@@ -33,6 +33,8 @@ pub struct InventoryToken {
     #[serde(flatten)]
     pub record: TokenRecord,
     pub owner: TokenOwner,
+    /// The owner is disabled (their active tokens were revoked when they were).
+    pub owner_disabled: bool,
 }
 
 /// One page of the inventory, newest first. `next_cursor` is `null` on the last page.
@@ -70,6 +72,9 @@ pub struct InventoryFilter {
     /// `true`: only tokens that never expire; `false`: only tokens with an expiry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_expiry: Option<bool>,
+    /// `true`: only tokens of disabled users; `false`: only of enabled ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_disabled: Option<bool>,
 }
 
 /// `POST /v1/admin/tokens/{id}/revoke`.

@@ -15,14 +15,16 @@ use super::permissions::{MANAGE_ROLES, MANAGE_USERS};
 use super::Service;
 use crate::store::{AdminWrite, RoleRow, StoreError, UserId, UserRow};
 
-/// Whether some user of the tenant holds both administration permissions through their roles.
+/// Whether some enabled user of the tenant holds both administration permissions through
+/// their roles.
 /// The [`crate::store::AdminRule`] every administration change must keep.
 pub fn keeps_an_administrator(roles: &[RoleRow], users: &[UserRow]) -> bool {
     let roles: HashMap<&str, &[String]> = roles
         .iter()
         .map(|r| (r.id.as_str(), r.permissions.as_slice()))
         .collect();
-    users.iter().any(|u| {
+    // A disabled user cannot sign in, so cannot repair anything.
+    users.iter().filter(|u| !u.disabled).any(|u| {
         let held: BTreeSet<&str> = u
             .role_ids
             .iter()

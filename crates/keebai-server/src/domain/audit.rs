@@ -25,6 +25,8 @@ pub enum AuditAction {
     RoleUpdated,
     UserCreated,
     UserRolesChanged,
+    UserDisabled,
+    UserEnabled,
 }
 
 impl AuditAction {
@@ -41,6 +43,8 @@ impl AuditAction {
             Self::RoleUpdated => "role.updated",
             Self::UserCreated => "user.created",
             Self::UserRolesChanged => "user.roles_changed",
+            Self::UserDisabled => "user.disabled",
+            Self::UserEnabled => "user.enabled",
         }
     }
 }
@@ -154,6 +158,8 @@ mod tests {
             RoleUpdated,
             UserCreated,
             UserRolesChanged,
+            UserDisabled,
+            UserEnabled,
         ]
         .iter()
         .map(|a| a.as_str())
@@ -171,6 +177,8 @@ mod tests {
                 "role.updated",
                 "user.created",
                 "user.roles_changed",
+                "user.disabled",
+                "user.enabled",
             ]
         );
     }

@@ -76,6 +76,7 @@ impl Service {
         InventoryToken {
             record: self.to_record(r.token, now),
             owner,
+            owner_disabled: r.owner_disabled,
         }
     }
 }
@@ -130,6 +131,7 @@ pub fn parse_filter(f: &InventoryFilter, now: i64) -> DomainResult<(TokenFilter,
         unused_days: f.unused_days,
         expiring_within_days: f.expiring_within_days,
         no_expiry: f.no_expiry,
+        owner_disabled: f.owner_disabled,
     };
     let parsed = TokenFilter {
         status: normalised.status.map(|s| match s {
@@ -143,6 +145,7 @@ pub fn parse_filter(f: &InventoryFilter, now: i64) -> DomainResult<(TokenFilter,
         unused_since: days("unused_days", f.unused_days)?.map(|d| now - d),
         expiring_by: days("expiring_within_days", f.expiring_within_days)?.map(|d| now + d),
         no_expiry: f.no_expiry,
+        owner_disabled: f.owner_disabled,
     };
     let normalised = serde_json::to_string(&normalised)
         .map_err(|e| DomainError::Internal(format!("filter as JSON: {e}")))?;

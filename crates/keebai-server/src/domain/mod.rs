@@ -12,6 +12,7 @@
 //! * [`inventory`] — every token of the tenant for security admins, filtered and paged
 //!   ([`inventory_cursor`]), and [`admin_revoke`] — revoking any of them with a reason, one
 //!   by one or in bulk;
+//! * [`user_status`] — renaming, disabling (sessions end, tokens revoked) and enabling users;
 //! * [`messages`] — the small resource API that proves tokens work (read from the store on
 //!   every request);
 //! * [`usage`] — `last_used_at`, its address and hourly counts, recorded in memory for each
@@ -37,6 +38,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod usage;
+pub mod user_status;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -38,6 +38,8 @@ pub struct InventoryQuery {
     pub expiring_within_days: Option<u32>,
     /// `true`: only tokens that never expire; `false`: only tokens with an expiry.
     pub no_expiry: Option<bool>,
+    /// `true`: only tokens of disabled users; `false`: only of enabled ones.
+    pub owner_disabled: Option<bool>,
     /// 1–500, default 100.
     pub limit: Option<u32>,
     /// A previous page's `next_cursor`, with the same filters.
@@ -68,6 +70,7 @@ pub async fn list(
         unused_days: q.unused_days,
         expiring_within_days: q.expiring_within_days,
         no_expiry: q.no_expiry,
+        owner_disabled: q.owner_disabled,
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     Ok(Json(

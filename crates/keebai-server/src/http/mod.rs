@@ -60,6 +60,7 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/v1/roles", get(admin::roles).post(admin::create_role))
         .route("/v1/roles/{id}", put(admin::update_role))
         .route("/v1/users", get(admin::users).post(admin::create_user))
+        .route("/v1/users/{id}", put(admin::update_user))
         .route("/v1/users/{id}/roles", put(admin::set_user_roles))
         .route("/v1/audit-events", get(admin::audit_events))
         .route("/v1/admin/tokens", get(inventory::list))

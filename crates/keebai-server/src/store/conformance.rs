@@ -39,6 +39,7 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
         name: "User".into(),
         password_hash: "$argon2id$placeholder".into(),
         role_ids: vec![role.id.clone()],
+        disabled: false,
     };
     store.insert_user(&user).await.expect("insert user");
     (tenant, role, user)

@@ -31,6 +31,8 @@ pub struct TokenFilter {
     pub expiring_by: Option<i64>,
     /// `true`: no expiry; `false`: an expiry.
     pub no_expiry: Option<bool>,
+    /// `true`: the owner is disabled; `false`: enabled.
+    pub owner_disabled: Option<bool>,
 }
 
 /// A token's state at the query's `now`, as [`TokenRow::is_active`] and the wire status see it
@@ -55,6 +57,7 @@ pub struct InventoryRow {
     pub token: TokenRow,
     pub owner_email: String,
     pub owner_name: String,
+    pub owner_disabled: bool,
 }
 
 /// What a bulk revoke acts on: named tokens, or those a filter matches.
@@ -113,7 +116,8 @@ impl Built {
     }
 }
 
-/// The inventory's `SELECT` (token columns, then owner e-mail and name), newest first.
+/// The inventory's `SELECT` (token columns, then the owner's e-mail, name and disabled flag),
+/// newest first.
 pub fn select(engine: Engine, q: &Query<'_>) -> Built {
     let cols: Vec<String> = TOKEN_COLS.split(", ").map(|c| format!("t.{c}")).collect();
     let mut b = Built {
@@ -122,7 +126,7 @@ pub fn select(engine: Engine, q: &Query<'_>) -> Built {
     };
     let tenant = b.arg(Arg::Text(q.tenant_id.as_str().to_owned()));
     let mut sql = format!(
-        "SELECT {}, u.email, u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.tenant_id = {tenant}",
+        "SELECT {}, u.email, u.name, u.disabled FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.tenant_id = {tenant}",
         cols.join(", ")
     );
     let by_id = match engine {
@@ -194,6 +198,12 @@ pub fn select(engine: Engine, q: &Query<'_>) -> Built {
             Some(false) => sql += " AND t.expires_at IS NOT NULL",
             None => {}
         }
+        // A boolean column reads as a condition on both engines (SQLite keeps 0 or 1).
+        match f.owner_disabled {
+            Some(true) => sql += " AND u.disabled",
+            Some(false) => sql += " AND NOT u.disabled",
+            None => {}
+        }
     }
     if let Some(pos) = q.after {
         let at = b.arg(Arg::Int(pos.created_at));
@@ -225,6 +235,7 @@ pub fn inventory_row(r: &impl Columns) -> StoreResult<InventoryRow> {
         token: token_row(r)?,
         owner_email: r.text(n)?,
         owner_name: r.text(n + 1)?,
+        owner_disabled: r.flag(n + 2)?,
     })
 }
 

@@ -1,6 +1,7 @@
-//! Hostile requests to the admin token endpoints (`/v1/admin/tokens…`). None of them may
-//! revoke anything the rest of the corpus relies on: bulk revokes here are dry runs, name no
-//! real token, or are refused.
+//! Hostile requests to the admin token endpoints (`/v1/admin/tokens…`) and to disabling users
+//! (`PUT /v1/users/{id}`). None of them may revoke or disable anything the rest of the corpus
+//! relies on: bulk revokes here are dry runs, name no real token, or are refused, and no user
+//! is disabled.
 
 use super::*;
 
@@ -35,6 +36,11 @@ pub fn cases(_pat: &str) -> Vec<Case> {
         case("bulk revoke: unknown filter field", POST, bulk, Session, j(json!({"filter": {"owner_email": "x"}, "reason": "x", "dry_run": true})), 422, Some("invalid_request")),
         case("bulk revoke: SQL as an id", POST, bulk, Session, j(json!({"ids": ["' OR 1=1 --"], "reason": "x"})), 200, Option::None),
         case("bulk revoke: a dry run of everything", POST, bulk, Session, j(json!({"filter": {}, "reason": "x", "dry_run": true})), 200, Option::None),
+        case("disable a user whose id is SQL", PUT, "/v1/users/%27%20OR%201%3D1--", Session, j(json!({"disabled": true})), 404, Some("not_found")),
+        case("disable with a PAT", PUT, "/v1/users/x", Pat, j(json!({"disabled": true})), 403, Some("forbidden")),
+        case("disable as a number", PUT, "/v1/users/x", Session, j(json!({"disabled": 1})), 422, Some("invalid_request")),
+        case("user update with an unknown field", PUT, "/v1/users/x", Session, j(json!({"disabled": false, "role": "admin"})), 422, Some("invalid_request")),
+        case("user update with a control character in the name", PUT, "/v1/users/x", Session, j(json!({"name": "a\u{7}b"})), 422, Some("invalid_request")),
         case("bulk revoke: 70 KB reason", POST, bulk, Session, j(json!({"filter": {}, "reason": "r".repeat(70_000), "dry_run": true})), 413, Option::None),
     ]
 }
