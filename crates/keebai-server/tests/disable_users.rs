@@ -164,6 +164,12 @@ async fn the_last_administrator_cannot_be_disabled() {
     let srv = TestServer::start().await;
     let admin = srv.admin().await;
     let me = format!("/v1/users/{}", admin.user_id);
+    // Someone who may manage users but holds less than the admin cannot disable them.
+    let junior = srv.user_with(&["admin.manage_users"]).await;
+    let (s, b) = srv
+        .put(&me, &junior.session, json!({"disabled": true}))
+        .await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "forbidden");
     let (s, b) = srv
         .put(&me, &admin.session, json!({"disabled": true}))
         .await;

@@ -67,7 +67,8 @@ impl Service {
         }
     }
 
-    /// 403 unless the principal holds every permission `user_id` holds now.
+    /// 403 unless the principal holds every permission `user_id` holds now (for changing their
+    /// roles, name or disabled state).
     pub(super) async fn outranks(
         &self,
         principal: &Principal,
@@ -76,7 +77,7 @@ impl Service {
         let held = self.store.user_permissions(user_id).await?;
         if let Some(p) = held.iter().find(|p| !principal.has(p)) {
             return Err(DomainError::forbidden(format!(
-                "you cannot change the roles of a user who holds the {p} permission, which you do not hold"
+                "you cannot change a user who holds the {p} permission, which you do not hold"
             )));
         }
         Ok(())
