@@ -16,12 +16,13 @@ pub struct AuditEvent {
     /// The acting user's id (`null` for a failed sign-in to an unknown account).
     pub actor: Option<String>,
     /// `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
-    /// `role.updated`, `user.created`, `user.roles_changed`.
+    /// `role.updated`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
     pub action: String,
     /// What the action was about: a token id, role id or user id.
     pub target: Option<String>,
     pub ip: Option<String>,
-    /// More about the action, where there is more to say (a rotation's new token).
+    /// More about the action, where there is more to say (a rotation's new token; an
+    /// administrator's revoke: its reason and the token's owner).
     #[serde(default)]
     pub detail: Option<AuditDetail>,
 }
