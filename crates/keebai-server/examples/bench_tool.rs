@@ -61,6 +61,7 @@ async fn seed(db: &DbUrl, n: usize) -> anyhow::Result<()> {
             name: "Bench".into(),
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$bm9wZQ$bm9wZQ".into(),
             role_ids: vec![role.id.clone()],
+            disabled: false,
         };
         store.insert_user(&user).await?;
         role_holder.get_or_insert_with(|| user.id.clone());

@@ -314,6 +314,7 @@ async fn user(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
         role_ids: vec![role_id.clone()],
+        disabled: false,
     };
     svc.store.insert_user(&row).await?;
     Ok(row)

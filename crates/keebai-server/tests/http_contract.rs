@@ -46,6 +46,9 @@ async fn health_and_openapi() {
         "/v1/tokens/{id}/usage",
         "/v1/messages",
         "/v1/audit-events",
+        "/v1/admin/tokens",
+        "/v1/admin/tokens/{id}/revoke",
+        "/v1/admin/tokens/revoke",
         "/healthz",
     ] {
         assert!(

@@ -12,7 +12,8 @@
 //!
 //! The credential cache's coherence protocol is `tests/replicas_coherence.rs`; the
 //! administrator guard `tests/replicas_admin.rs`; rotation `tests/replicas_rotation.rs`; a
-//! revoke whose announcing replica dies `tests/replicas_durable.rs`.
+//! revoke whose announcing replica dies `tests/replicas_durable.rs`; administrators' revokes
+//! (one and bulk) `tests/replicas_inventory.rs`.
 //!
 //! PostgreSQL only: needs `KEEBAI_TEST_PG_URL` (see `scripts/pg.sh`). Without it each test
 //! prints a skip notice, or fails when `KEEBAI_REQUIRE_PG=1` (CI). The tests take a shared lock

@@ -17,12 +17,13 @@ pub struct AuditEvent {
     /// The acting user's id (`null` for a failed sign-in to an unknown account).
     pub actor: Option<String>,
     /// `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
-    /// `role.updated`, `user.created`, `user.roles_changed`.
+    /// `role.updated`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
     pub action: String,
     /// What the action was about: a token id, role id or user id.
     pub target: Option<String>,
     pub ip: Option<String>,
-    /// More about the action, where there is more to say (a rotation's new token).
+    /// More about the action, where there is more to say (a rotation's new token; an
+    /// administrator's revoke: its reason and the token's owner).
     #[serde(default)]
     pub detail: Option<AuditDetail>,
 }
@@ -46,6 +47,13 @@ pub struct AuditDetail {
     /// Why, where a person said so (an administrator's revoke).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `token.revoked` by an administrator (`developer.audit_tokens`): the id of the token's
+    /// owner, whose trail the event belongs to as much as the actor's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `token.revoked` by a bulk revoke: how many tokens that one request revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

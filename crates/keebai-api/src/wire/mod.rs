@@ -11,9 +11,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::token::TokenSecret;
 
 mod audit;
+mod inventory;
 mod tokens;
 
 pub use audit::*;
+pub use inventory::*;
 pub use tokens::*;
 
 #[cfg(feature = "openapi")]
@@ -145,6 +147,22 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role_ids: Vec<String>,
+    /// Disabled by an administrator: cannot sign in; no credential of theirs is accepted.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// `PUT /v1/users/{id}`: each field given is changed, the others kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `true` ends the user's sessions and revokes their active tokens at once (reason
+    /// "owner disabled"); `false` lets them sign in again and brings no token back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -83,6 +83,7 @@ impl Service {
             name: "Administrator".into(),
             password_hash: passwords::hash(admin_password).await?,
             role_ids: vec![admin_role.id.clone()],
+            disabled: false,
         };
         self.store
             .insert_tenant(
@@ -221,6 +222,7 @@ impl Service {
             name,
             password_hash: passwords::hash(req.password.expose().to_owned()).await?,
             role_ids,
+            disabled: false,
         };
         self.store.insert_user(&row).await.map_err(|e| match e {
             StoreError::Conflict(_) => {
@@ -345,6 +347,7 @@ pub fn user_to_wire(u: UserRow) -> User {
         email: u.email,
         name: u.name,
         role_ids: u.role_ids.into_iter().map(RoleId::into_inner).collect(),
+        disabled: u.disabled,
     }
 }
 

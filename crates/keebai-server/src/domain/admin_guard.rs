@@ -15,14 +15,16 @@ use super::permissions::{MANAGE_ROLES, MANAGE_USERS};
 use super::Service;
 use crate::store::{AdminWrite, RoleRow, StoreError, UserId, UserRow};
 
-/// Whether some user of the tenant holds both administration permissions through their roles.
+/// Whether some enabled user of the tenant holds both administration permissions through
+/// their roles.
 /// The [`crate::store::AdminRule`] every administration change must keep.
 pub fn keeps_an_administrator(roles: &[RoleRow], users: &[UserRow]) -> bool {
     let roles: HashMap<&str, &[String]> = roles
         .iter()
         .map(|r| (r.id.as_str(), r.permissions.as_slice()))
         .collect();
-    users.iter().any(|u| {
+    // A disabled user cannot sign in, so cannot repair anything.
+    users.iter().filter(|u| !u.disabled).any(|u| {
         let held: BTreeSet<&str> = u
             .role_ids
             .iter()
@@ -65,7 +67,8 @@ impl Service {
         }
     }
 
-    /// 403 unless the principal holds every permission `user_id` holds now.
+    /// 403 unless the principal holds every permission `user_id` holds now (for changing their
+    /// roles, name or disabled state).
     pub(super) async fn outranks(
         &self,
         principal: &Principal,
@@ -74,7 +77,7 @@ impl Service {
         let held = self.store.user_permissions(user_id).await?;
         if let Some(p) = held.iter().find(|p| !principal.has(p)) {
             return Err(DomainError::forbidden(format!(
-                "you cannot change the roles of a user who holds the {p} permission, which you do not hold"
+                "you cannot change a user who holds the {p} permission, which you do not hold"
             )));
         }
         Ok(())

@@ -25,6 +25,8 @@ pub enum AuditAction {
     RoleUpdated,
     UserCreated,
     UserRolesChanged,
+    UserDisabled,
+    UserEnabled,
 }
 
 impl AuditAction {
@@ -41,6 +43,8 @@ impl AuditAction {
             Self::RoleUpdated => "role.updated",
             Self::UserCreated => "user.created",
             Self::UserRolesChanged => "user.roles_changed",
+            Self::UserDisabled => "user.disabled",
+            Self::UserEnabled => "user.enabled",
         }
     }
 }
@@ -77,7 +81,8 @@ impl Service {
     }
 
     /// `GET /v1/audit-events`: one page, newest first, of the events the principal may see —
-    /// the whole tenant's with `developer.audit_tokens`, otherwise only their own. `limit` is
+    /// the whole tenant's with `developer.audit_tokens`, otherwise their own: those they acted
+    /// in and those about their tokens (who revoked one, and why). `limit` is
     /// 1–[`MAX_PAGE`]. The cursor is opaque to clients: `<unix seconds>.<event id>` of the
     /// last event seen.
     pub async fn audit_events(
@@ -153,6 +158,8 @@ mod tests {
             RoleUpdated,
             UserCreated,
             UserRolesChanged,
+            UserDisabled,
+            UserEnabled,
         ]
         .iter()
         .map(|a| a.as_str())
@@ -170,6 +177,8 @@ mod tests {
                 "role.updated",
                 "user.created",
                 "user.roles_changed",
+                "user.disabled",
+                "user.enabled",
             ]
         );
     }

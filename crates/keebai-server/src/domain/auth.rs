@@ -168,6 +168,9 @@ impl Service {
             .store
             .user(&tenant_id, &user_id)
             .await?
+            // Disabling ends sessions and revokes tokens too; this refuses whatever a
+            // crash between those writes and the announcement could have left.
+            .filter(|u| !u.disabled)
             .ok_or(DomainError::Unauthorized)?;
         let held: BTreeSet<String> = self
             .store

@@ -136,6 +136,7 @@ mod tests {
             name: "n".into(),
             password_hash: String::new(),
             role_ids: vec![],
+            disabled: false,
         }
     }
 

@@ -9,6 +9,10 @@
 //! * [`rotation`] — replacing a token by its owner or by itself, retry-safe;
 //! * [`admin`] — tenants, roles and users, with [`admin_guard`] keeping every tenant
 //!   administrable;
+//! * [`inventory`] — every token of the tenant for security admins, filtered and paged
+//!   ([`inventory_cursor`]), and [`admin_revoke`] — revoking any of them with a reason, one
+//!   by one or in bulk;
+//! * [`user_status`] — renaming, disabling (sessions end, tokens revoked) and enabling users;
 //! * [`messages`] — the small resource API that proves tokens work (read from the store on
 //!   every request);
 //! * [`usage`] — `last_used_at`, its address and hourly counts, recorded in memory for each
@@ -17,11 +21,14 @@
 
 pub mod admin;
 pub mod admin_guard;
+pub mod admin_revoke;
 pub mod audit;
 pub mod auth;
 pub mod auth_cache;
 pub mod context;
 pub mod error;
+pub mod inventory;
+pub mod inventory_cursor;
 pub mod messages;
 pub mod newtypes;
 pub mod passwords;
@@ -31,6 +38,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod usage;
+pub mod user_status;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -127,6 +127,41 @@ impl ExpiresAt {
     }
 }
 
+/// Why an administrator revoked a token: 1–500 characters after trimming, no control
+/// characters (it is shown in audit trails, one line each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeReason(String);
+
+impl RevokeReason {
+    pub fn parse(raw: &str) -> DomainResult<Self> {
+        let max = keebai_api::wire::MAX_REASON_CHARS;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DomainError::invalid(
+                "reason",
+                "must not be empty: say why the token is revoked",
+            ));
+        }
+        if trimmed.chars().count() > max {
+            return Err(DomainError::invalid(
+                "reason",
+                format!("must be at most {max} characters"),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(DomainError::invalid(
+                "reason",
+                "must not contain control characters (one line)",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A lowercased e-mail address with one `@` and no whitespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -205,6 +240,20 @@ mod tests {
         );
         for bad in ["", "no-at", "a@b@c", "@x", "x@", "a b@c"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_revoke_reason_is_one_trimmed_line_of_at_most_500_characters() {
+        assert_eq!(
+            RevokeReason::parse("  left the company ")
+                .expect("ok")
+                .as_str(),
+            "left the company"
+        );
+        assert!(RevokeReason::parse("x".repeat(500).as_str()).is_ok());
+        for bad in ["", "   ", "two\nlines", &"x".repeat(501)] {
+            assert!(RevokeReason::parse(bad).is_err(), "{bad:?}");
         }
     }
 }

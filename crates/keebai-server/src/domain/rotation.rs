@@ -193,7 +193,7 @@ impl Service {
                 self_rotation: Some(self_rotation),
                 retire: Some(retire),
                 grace_seconds: Some(grace),
-                reason: None,
+                ..AuditDetail::default()
             }),
         )
         .await;

@@ -47,6 +47,8 @@ impl Service {
             user.as_ref().map(|u| u.password_hash.clone()),
         )
         .await?;
+        // A disabled user is refused like a wrong password (after the same verification).
+        let user = user.filter(|u| !u.disabled);
         let (Some(tenant), Some(user), true) = (tenant.as_ref(), user, ok) else {
             // The attempt stays recorded: it is one of the failures the limit counts.
             if let Some(t) = &tenant {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use keebai_api::wire::{
     AuditEventList, CreateRoleRequest, CreateUserRequest, ErrorBody, PermissionList, Role,
-    RoleList, UpdateRoleRequest, UpdateUserRolesRequest, User, UserList,
+    RoleList, UpdateRoleRequest, UpdateUserRequest, UpdateUserRolesRequest, User, UserList,
 };
 use serde::Deserialize;
 
@@ -88,6 +88,22 @@ pub async fn set_user_roles(
     ApiJson(req): ApiJson<UpdateUserRolesRequest>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(svc.set_user_roles(&ctx, &id, &req.role_ids).await?))
+}
+
+/// Rename, disable or enable a user (session only). Disabling ends their sessions and revokes
+/// their active tokens (reason "owner disabled") at once, on every replica; enabling lets them
+/// sign in again and brings no token back.
+#[utoipa::path(put, path = "/v1/users/{id}", tag = "users", operation_id = "update_user", security(("bearer" = [])), request_body = UpdateUserRequest,
+    params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "no admin.manage_users, a user who outranks the caller, or called with a PAT"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "disabling would leave the tenant without an enabled user holding admin.manage_roles and admin.manage_users"), (status = 422, body = ErrorBody)))]
+pub async fn update_user(
+    State(svc): State<Arc<Service>>,
+    Ctx(ctx): Ctx,
+    Path(id): Path<UserId>,
+    ApiJson(req): ApiJson<UpdateUserRequest>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(svc.update_user(&ctx, &id, &req).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

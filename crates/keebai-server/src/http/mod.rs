@@ -9,6 +9,7 @@ pub mod admin;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod inventory;
 pub mod meta;
 pub mod openapi;
 pub mod resources;
@@ -59,8 +60,12 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/v1/roles", get(admin::roles).post(admin::create_role))
         .route("/v1/roles/{id}", put(admin::update_role))
         .route("/v1/users", get(admin::users).post(admin::create_user))
+        .route("/v1/users/{id}", put(admin::update_user))
         .route("/v1/users/{id}/roles", put(admin::set_user_roles))
         .route("/v1/audit-events", get(admin::audit_events))
+        .route("/v1/admin/tokens", get(inventory::list))
+        .route("/v1/admin/tokens/revoke", post(inventory::bulk_revoke))
+        .route("/v1/admin/tokens/{id}/revoke", post(inventory::revoke))
         .route("/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/v1/tokens/self", get(tokens::get_self))
         .route("/v1/tokens/self/rotate", post(tokens::rotate_self))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, meta, resources, sessions, tokens};
+use super::{admin, inventory, meta, resources, sessions, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,9 +12,10 @@ use super::{admin, meta, resources, sessions, tokens};
         meta::healthz, meta::openapi,
         sessions::create, sessions::delete_current, sessions::me,
         admin::permissions, admin::roles, admin::create_role, admin::update_role,
-        admin::users, admin::create_user, admin::set_user_roles, admin::audit_events,
+        admin::users, admin::create_user, admin::update_user, admin::set_user_roles, admin::audit_events,
         tokens::list, tokens::create, tokens::get, tokens::usage, tokens::revoke,
         tokens::rotate, tokens::get_self, tokens::rotate_self,
+        inventory::list, inventory::revoke, inventory::bulk_revoke,
         resources::list, resources::post,
     ),
     modifiers(&BearerAuth, &CommonErrors),

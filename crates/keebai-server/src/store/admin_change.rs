@@ -19,6 +19,14 @@ pub enum AdminWrite {
         user_id: UserId,
         role_ids: Vec<RoleId>,
     },
+    /// Renames a user and/or disables or enables them. Disabling also ends their sessions
+    /// and revokes their tokens active at `now`, in the same transaction.
+    User {
+        user_id: UserId,
+        name: Option<String>,
+        disabled: Option<bool>,
+        now: i64,
+    },
 }
 
 /// The rule a change must keep, judged on the tenant's roles and users as they would be after
@@ -37,6 +45,21 @@ impl AdminWrite {
             AdminWrite::UserRoles { user_id, role_ids } => {
                 if let Some(u) = users.iter_mut().find(|u| &u.id == user_id) {
                     u.role_ids = role_ids.clone();
+                }
+            }
+            AdminWrite::User {
+                user_id,
+                name,
+                disabled,
+                ..
+            } => {
+                if let Some(u) = users.iter_mut().find(|u| &u.id == user_id) {
+                    if let Some(n) = name {
+                        u.name = n.clone();
+                    }
+                    if let Some(d) = disabled {
+                        u.disabled = *d;
+                    }
                 }
             }
         }

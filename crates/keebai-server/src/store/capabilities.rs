@@ -117,6 +117,35 @@ pub trait TokenStore: Send + Sync {
     async fn retire_predecessor(&self, new_id: &TokenId, now: i64) -> StoreResult<bool>;
 }
 
+/// The tenant-wide token inventory of security admins (`developer.audit_tokens`): listing
+/// every token with its owner, and revoking many at once ([`super::inventory`]).
+#[async_trait]
+pub trait InventoryStore: Send + Sync {
+    /// One page of the tenant's tokens that `filter` matches, newest first (`created_at`, then
+    /// id byte-wise, both descending), strictly after `after`; states are judged at `now`.
+    async fn token_inventory(
+        &self,
+        tenant_id: &TenantId,
+        filter: &TokenFilter,
+        now: i64,
+        after: Option<&Position>,
+        limit: u32,
+    ) -> StoreResult<Vec<InventoryRow>>;
+    /// Revokes at `now`, in one transaction, every token of the tenant that `selection` picks
+    /// and that is active at `now` — unless that is more than `max` tokens
+    /// ([`BulkOutcome::TooMany`], nothing written). With `dry_run` nothing is written either
+    /// way and the answer is what would have been revoked. Durable before it returns; a
+    /// concurrent revoke of one of the tokens makes it drop out of the answer, not fail it.
+    async fn revoke_selected(
+        &self,
+        tenant_id: &TenantId,
+        selection: &Selection,
+        now: i64,
+        max: u32,
+        dry_run: bool,
+    ) -> StoreResult<BulkOutcome>;
+}
+
 /// Where and how often tokens are used.
 #[async_trait]
 pub trait UsageStore: Send + Sync {
@@ -140,7 +169,9 @@ pub trait UsageStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
-    /// Events of the tenant (or of one actor), newest first, strictly before `before`.
+    /// Events of the tenant, newest first, strictly before `before`; with `actor`, only the
+    /// events that user acted in or that target one of their tokens (an administrator's
+    /// revoke belongs to the owner's trail too).
     async fn audit_events(
         &self,
         tenant_id: &TenantId,

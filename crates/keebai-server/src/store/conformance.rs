@@ -39,6 +39,7 @@ pub async fn fixture(store: &dyn Store, perms: &[&str]) -> (TenantRow, RoleRow, 
         name: "User".into(),
         password_hash: "$argon2id$placeholder".into(),
         role_ids: vec![role.id.clone()],
+        disabled: false,
     };
     store.insert_user(&user).await.expect("insert user");
     (tenant, role, user)
@@ -81,6 +82,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     super::conformance_rotation::run_all(Arc::clone(&store)).await;
     super::conformance_usage::run_all(Arc::clone(&store)).await;
     super::conformance_audit::run_all(&*store).await;
+    super::conformance_inventory::run_all(&*store).await;
     super::conformance_sign_in::run_all(Arc::clone(&store)).await;
 }
 

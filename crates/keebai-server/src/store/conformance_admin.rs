@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
-use super::conformance::fixture;
+use super::admin_change::any_state;
+use super::conformance::{fixture, token_for};
 use super::*;
 
 pub async fn run_all(store: Arc<dyn Store>) {
     a_tenant_is_created_whole_or_not_at_all(&*store).await;
     the_rule_judges_the_state_after_the_change(&*store).await;
+    disabling_a_user_ends_sessions_and_revokes_active_tokens(&*store).await;
     concurrent_changes_are_judged_in_turn(store).await;
 }
 
@@ -133,6 +135,7 @@ pub async fn a_tenant_is_created_whole_or_not_at_all(store: &dyn Store) {
         name: "First".into(),
         password_hash: "$argon2id$placeholder".into(),
         role_ids: vec![role.id.clone()],
+        disabled: false,
     };
     // The second user's e-mail is taken by the first: the whole tenant is refused.
     let twin = UserRow {
@@ -159,4 +162,89 @@ pub async fn a_tenant_is_created_whole_or_not_at_all(store: &dyn Store) {
     );
     assert_eq!(store.roles(&tenant.id).await.expect("roles"), vec![role]);
     assert_eq!(store.users(&tenant.id).await.expect("users"), vec![user]);
+}
+
+/// `AdminWrite::User`: the rule sees the user disabled; disabling ends their sessions and
+/// revokes their tokens active at `now` (an expired one keeps its state); enabling and renaming
+/// touch nothing else.
+pub async fn disabling_a_user_ends_sessions_and_revokes_active_tokens(store: &dyn Store) {
+    let (t, _, user) = fixture(store, &["admin"]).await;
+    let now = 10_000;
+    let session = SessionRow {
+        hash: super::conformance::id(),
+        user_id: user.id.clone(),
+        tenant_id: t.id.clone(),
+        created_at: now - 10,
+        expires_at: now + 3600,
+    };
+    store.insert_session(&session).await.expect("session");
+    let active = token_for(&user, now - 10);
+    let mut expired = token_for(&user, now - 20);
+    expired.expires_at = Some(now - 1);
+    for tok in [&active, &expired] {
+        assert!(store
+            .insert_token_within_limit(tok, now - 30, 10)
+            .await
+            .expect("token"));
+    }
+    let disable = AdminWrite::User {
+        user_id: user.id.clone(),
+        name: None,
+        disabled: Some(true),
+        now,
+    };
+    assert!(!store
+        .change_administration(&t.id, &disable, someone_holds_admin_enabled)
+        .await
+        .expect("judged"));
+    assert!(
+        store
+            .session_by_hash(&session.hash)
+            .await
+            .expect("read")
+            .is_some(),
+        "refused: nothing written"
+    );
+    assert!(store
+        .change_administration(&t.id, &disable, any_state)
+        .await
+        .expect("disable"));
+    let stored = store
+        .user(&t.id, &user.id)
+        .await
+        .expect("read")
+        .expect("user");
+    assert!(stored.disabled);
+    assert!(store
+        .session_by_hash(&session.hash)
+        .await
+        .expect("read")
+        .is_none());
+    let a = store.token(&active.id).await.expect("read").expect("row");
+    let e = store.token(&expired.id).await.expect("read").expect("row");
+    assert_eq!((a.revoked_at, e.revoked_at), (Some(now), None));
+    let enable = AdminWrite::User {
+        user_id: user.id.clone(),
+        name: Some("Back".into()),
+        disabled: Some(false),
+        now: now + 1,
+    };
+    assert!(store
+        .change_administration(&t.id, &enable, any_state)
+        .await
+        .expect("enable"));
+    let stored = store
+        .user(&t.id, &user.id)
+        .await
+        .expect("read")
+        .expect("user");
+    assert_eq!((stored.disabled, stored.name.as_str()), (false, "Back"));
+    let a = store.token(&active.id).await.expect("read").expect("row");
+    assert_eq!(a.revoked_at, Some(now), "enabling brings no token back");
+}
+
+/// [`someone_holds_admin`] among enabled users, as the domain's rule counts them.
+fn someone_holds_admin_enabled(roles: &[RoleRow], users: &[UserRow]) -> bool {
+    let enabled: Vec<UserRow> = users.iter().filter(|u| !u.disabled).cloned().collect();
+    someone_holds_admin(roles, &enabled)
 }

@@ -29,6 +29,7 @@ fn token_for_user(old: &TokenRow, now: i64) -> TokenRow {
             name: String::new(),
             password_hash: String::new(),
             role_ids: Vec::new(),
+            disabled: false,
         },
         now,
     );

@@ -192,6 +192,22 @@ CREATE TABLE token_addresses (
 )
 "#,
     ),
+    (
+        10,
+        // The tenant-wide token inventory (`GET /v1/admin/tokens`) pages a tenant's tokens
+        // newest first by (created_at, id); this index serves those pages in order.
+        r#"
+CREATE INDEX tokens_by_tenant_time_id ON tokens (tenant_id, created_at, id)
+"#,
+    ),
+    (
+        11,
+        // A disabled user (`PUT /v1/users/{id}` `{"disabled": true}`) cannot sign in and none
+        // of their credentials is accepted; their rows stay for the inventory and the trail.
+        r#"
+ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -22,12 +22,15 @@ mod conformance_audit;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_housekeeping;
 #[cfg(any(test, feature = "testing"))]
+mod conformance_inventory;
+#[cfg(any(test, feature = "testing"))]
 mod conformance_rotation;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_sign_in;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_usage;
 pub mod ids;
+pub mod inventory;
 pub mod migrate;
 pub mod migrations;
 pub mod model;
@@ -46,9 +49,10 @@ use async_trait::async_trait;
 
 pub use admin_change::{AdminRule, AdminWrite};
 pub use capabilities::{
-    AuditStore, DirectoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
+    AuditStore, DirectoryStore, InventoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
 };
 pub use ids::{RoleId, TenantId, TokenId, UserId};
+pub use inventory::{BulkOutcome, InventoryRow, Position, Selection, StatusIs, TokenFilter};
 pub use model::*;
 
 /// What a storage operation can fail with.
@@ -73,7 +77,14 @@ pub type DynStore = Arc<dyn Store>;
 /// Everything the token service persists: every capability, plus what the engine says about
 /// itself (its name, how credential caches stay coherent with it, its clock).
 pub trait Store:
-    DirectoryStore + SessionStore + TokenStore + UsageStore + AuditStore + MessageStore + 'static
+    DirectoryStore
+    + SessionStore
+    + TokenStore
+    + InventoryStore
+    + UsageStore
+    + AuditStore
+    + MessageStore
+    + 'static
 {
     /// Short engine name for logs and `--help`: `sqlite` or `postgres`.
     fn engine(&self) -> &'static str;

@@ -28,6 +28,8 @@ pub struct UserRow {
     /// argon2id PHC string.
     pub password_hash: String,
     pub role_ids: Vec<RoleId>,
+    /// Disabled by an administrator: no sign-in, no credential accepted.
+    pub disabled: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -37,6 +39,7 @@ impl std::fmt::Debug for UserRow {
             .field("tenant_id", &self.tenant_id)
             .field("email", &self.email)
             .field("role_ids", &self.role_ids)
+            .field("disabled", &self.disabled)
             .finish_non_exhaustive()
     }
 }

@@ -44,6 +44,7 @@ use tokio_postgres::{NoTls, Row};
 mod admin;
 mod audit;
 mod directory;
+mod inventory;
 mod messages;
 #[cfg(any(test, feature = "testing"))]
 mod scratch;
@@ -267,7 +268,8 @@ impl From<PoolError> for StoreError {
 /// A user with their role ids (byte-wise sorted, as SQLite returns them) in one statement, so
 /// the hot authentication path costs one round trip and sees one snapshot.
 const USER_SELECT: &str = r#"SELECT u.id, u.tenant_id, u.email, u.name, u.password_hash,
-    ARRAY(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = u.id ORDER BY ur.role_id COLLATE "C")
+    ARRAY(SELECT ur.role_id FROM user_roles ur WHERE ur.user_id = u.id ORDER BY ur.role_id COLLATE "C"),
+    u.disabled
     FROM users u"#;
 
 fn user_row(r: &Row) -> StoreResult<UserRow> {
@@ -278,6 +280,7 @@ fn user_row(r: &Row) -> StoreResult<UserRow> {
         name: r.try_get(3)?,
         password_hash: r.try_get(4)?,
         role_ids: r.try_get(5)?,
+        disabled: r.try_get(6)?,
     })
 }
 

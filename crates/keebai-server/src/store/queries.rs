@@ -53,6 +53,17 @@ pub static INSERT_USER: Sql = Sql::new(
     "INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
 );
 
+/// A user's name (`?2`) and disabled flag (`?3`), each kept when NULL.
+pub static UPDATE_USER: Sql = Sql::new(
+    "UPDATE users SET name = COALESCE(?2, name), disabled = COALESCE(?3, disabled) WHERE id = ?1",
+);
+
+/// Every session of a user (disabled).
+pub static DELETE_USER_SESSIONS: Sql = Sql::new("DELETE FROM sessions WHERE user_id = ?1");
+
+/// A user's tokens active at `?2`, revoked at `?2` (disabled).
+pub static REVOKE_USER_TOKENS: Sql = Sql::new("UPDATE tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)");
+
 /// The permission lists (JSON text) of a user's roles.
 pub static USER_PERMISSIONS: Sql = Sql::new("SELECT r.permissions FROM roles r JOIN user_roles ur ON ur.role_id = r.id WHERE ur.user_id = ?1");
 

@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 mod admin;
 mod audit;
 mod directory;
+mod inventory;
 mod messages;
 mod sessions;
 mod tokens;
@@ -262,8 +263,9 @@ fn load_user(
     where_sql: &str,
     args: &[&str],
 ) -> rusqlite::Result<Option<UserRow>> {
-    let sql =
-        format!("SELECT id, tenant_id, email, name, password_hash FROM users WHERE {where_sql}");
+    let sql = format!(
+        "SELECT id, tenant_id, email, name, password_hash, disabled FROM users WHERE {where_sql}"
+    );
     let user = conn
         .query_row(&sql, rusqlite::params_from_iter(args), |r| {
             Ok(UserRow {
@@ -273,6 +275,7 @@ fn load_user(
                 name: r.get(3)?,
                 password_hash: r.get(4)?,
                 role_ids: Vec::new(),
+                disabled: r.get(5)?,
             })
         })
         .optional()?;

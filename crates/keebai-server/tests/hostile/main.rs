@@ -8,6 +8,7 @@ mod support;
 mod admin;
 mod audit;
 mod identity;
+mod inventory;
 mod messages;
 mod tokens;
 
@@ -83,6 +84,7 @@ fn corpus(pat: &str) -> Vec<Case> {
     c.extend(tokens::cases(pat));
     c.extend(admin::cases(pat));
     c.extend(audit::cases(pat));
+    c.extend(inventory::cases(pat));
     let mut huge = case(
         "1 MB header",
         GET,

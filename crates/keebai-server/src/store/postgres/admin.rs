@@ -62,6 +62,23 @@ pub(super) async fn change_administration(
                 tx.execute(&ins, &[user_id, role_ids]).await?;
             }
         }
+        AdminWrite::User {
+            user_id,
+            name,
+            disabled,
+            now,
+        } => {
+            let up = tx.prepare_cached(queries::UPDATE_USER.pg()).await?;
+            tx.execute(&up, &[user_id, name, disabled]).await?;
+            if *disabled == Some(true) {
+                let del = tx
+                    .prepare_cached(queries::DELETE_USER_SESSIONS.pg())
+                    .await?;
+                tx.execute(&del, &[user_id]).await?;
+                let rev = tx.prepare_cached(queries::REVOKE_USER_TOKENS.pg()).await?;
+                tx.execute(&rev, &[user_id, now]).await?;
+            }
+        }
     }
     tx.commit().await?;
     Ok(true)

@@ -36,7 +36,8 @@ impl AuditStore for PgStore {
         let st = c
             .prepare_cached(
                 r#"SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
-                   WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text)
+                   WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text
+                          OR target IN (SELECT id FROM tokens WHERE user_id = $2::text))
                      AND (at < $3::bigint OR (at = $3::bigint AND ($4::text = '' OR id COLLATE "C" < $4::text)))
                    ORDER BY at DESC, id COLLATE "C" DESC LIMIT $5::bigint"#,
             )

@@ -36,6 +36,21 @@ pub(super) fn change_administration(
                 )?;
             }
         }
+        AdminWrite::User {
+            user_id,
+            name,
+            disabled,
+            now,
+        } => {
+            tx.execute(
+                queries::UPDATE_USER.sqlite(),
+                params![user_id, name, disabled],
+            )?;
+            if *disabled == Some(true) {
+                tx.execute(queries::DELETE_USER_SESSIONS.sqlite(), [user_id])?;
+                tx.execute(queries::REVOKE_USER_TOKENS.sqlite(), params![user_id, now])?;
+            }
+        }
     }
     tx.commit()?;
     Ok(true)

@@ -41,7 +41,8 @@ impl AuditStore for SqliteStore {
             let (b_at, b_id) = before.map_or((i64::MAX, String::new()), |b| (b.at, b.id));
             let mut s = c.prepare_cached(
                 "SELECT id, tenant_id, at, actor, action, target, ip, detail FROM audit_events
-                 WHERE tenant_id = ?1 AND (?2 IS NULL OR actor = ?2)
+                 WHERE tenant_id = ?1 AND (?2 IS NULL OR actor = ?2
+                                      OR target IN (SELECT id FROM tokens WHERE user_id = ?2))
                    AND (at < ?3 OR (at = ?3 AND (?4 = '' OR id < ?4)))
                  ORDER BY at DESC, id DESC LIMIT ?5",
             )?;
