@@ -20,4 +20,13 @@ retire?: Retire | null, grace_seconds?: number | null,
 /**
  * Why, where a person said so (an administrator's revoke).
  */
-reason?: string | null, };
+reason?: string | null, 
+/**
+ * `token.revoked` by an administrator (`developer.audit_tokens`): the id of the token's
+ * owner, whose trail the event belongs to as much as the actor's.
+ */
+owner?: string | null, 
+/**
+ * `token.revoked` by a bulk revoke: how many tokens that one request revoked.
+ */
+bulk?: number | null, };

@@ -8,7 +8,7 @@ export type AuditEvent = { id: string, at: string,
 actor: string | null, 
 /**
  * `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
- * `role.updated`, `user.created`, `user.roles_changed`.
+ * `role.updated`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
  */
 action: string, 
 /**
@@ -16,6 +16,7 @@ action: string,
  */
 target: string | null, ip: string | null, 
 /**
- * More about the action, where there is more to say (a rotation's new token).
+ * More about the action, where there is more to say (a rotation's new token; an
+ * administrator's revoke: its reason and the token's owner).
  */
 detail: AuditDetail | null, };
