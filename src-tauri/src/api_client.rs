@@ -7,7 +7,8 @@
 //! * `tokens` — list, create, revoke, rotate;
 //! * `roles` — the tenant's roles, and changing a role's permissions;
 //! * `users` — the tenant's users, creating one, and assigning roles;
-//! * `audit` — the audit trail, a page at a time.
+//! * `audit` — the audit trail, a page at a time;
+//! * `inventory` — the tenant's tokens, administrators' revokes, disabling a user.
 //!
 //! Transport rules (the address rules are in [`crate::server_address`]):
 //! * TLS certificates are checked against the operating system's store
@@ -29,6 +30,7 @@ use crate::error::AppResult;
 pub use crate::server_address::normalise_server;
 
 mod audit;
+mod inventory;
 mod roles;
 mod sessions;
 mod tokens;

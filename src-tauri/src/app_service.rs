@@ -9,6 +9,7 @@
 //! * [`roles`] — the tenant's roles and saving a role's permissions (System Settings → Roles).
 //! * [`users`] — the tenant's users, creating one, assigning roles (System Settings → Users).
 //! * [`activity`] — the audit trail (the Activity screen), cached for offline review.
+//! * [`inventory`] — the tenant's tokens (cached), an administrator's revokes, one or bulk.
 //! * [`preferences`] — the config and the Settings page's choices.
 //! * [`audit`] — the Audit screen's views, from the cached list (rules in
 //!   [`crate::audit_rules`]).
@@ -34,6 +35,7 @@ use keebai_api::TokenSecret;
 
 mod activity;
 mod audit;
+mod inventory;
 mod preferences;
 mod roles;
 mod rotation;

@@ -16,14 +16,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use keebai_api::wire::TokenRecord;
+use keebai_api::wire::{BulkRevokeResponse, TokenRecord};
 use ts_rs::{Config, ExportError, TS};
 
 use crate::app_service::RetireChoice;
 use crate::commands::{CreateTokenArgs, CreateUserArgs, SignInArgs};
 use crate::dto::{
-    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView,
-    RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, InventoryView,
+    PermissionGroupView, RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::AppError;
 use crate::export_file::ExportFormat;
@@ -51,6 +51,8 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     RolesView::export_all(&cfg)?;
     UsersView::export_all(&cfg)?;
     ActivityView::export_all(&cfg)?;
+    InventoryView::export_all(&cfg)?;
+    BulkRevokeResponse::export_all(&cfg)?;
     AuditReport::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;
     // Arguments.

@@ -71,6 +71,8 @@ pub enum Kind {
     Permissions,
     /// `GET /v1/audit-events`, its newest pages: the Activity screen.
     Activity,
+    /// `GET /v1/admin/tokens`, every page: the Inventory screen.
+    Inventory,
 }
 
 impl Kind {
@@ -81,6 +83,7 @@ impl Kind {
             Self::Me => "me",
             Self::Permissions => "permissions",
             Self::Activity => "activity",
+            Self::Inventory => "inventory",
         }
     }
 }

@@ -29,4 +29,8 @@ pub const COMMANDS: &[&str] = &[
     "save_export",
     "audit_views",
     "set_stale_days",
+    "set_user_disabled",
+    "list_inventory",
+    "admin_revoke_token",
+    "bulk_revoke_tokens",
 ];

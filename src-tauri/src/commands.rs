@@ -2,15 +2,15 @@
 //! lives here, so everything is tested through the service without a web view.
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{Password, Role, TokenRecord, User};
+use keebai_api::wire::{BulkRevokeResponse, Password, Role, TokenRecord, User};
 use serde::Deserialize;
 use tauri::{State, Window};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
-    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, PermissionGroupView,
-    RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
+    ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, InventoryView,
+    PermissionGroupView, RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::export_file::{self, ExportFormat};
@@ -237,4 +237,41 @@ pub fn audit_views(service: State<'_, AppService>) -> AppResult<Option<AuditRepo
 #[tauri::command]
 pub fn set_stale_days(service: State<'_, AppService>, days: u32) -> AppResult<u32> {
     service.set_stale_days(days)
+}
+
+/// Disables a user, or enables them again.
+#[tauri::command]
+pub async fn set_user_disabled(
+    service: State<'_, AppService>,
+    id: String,
+    disabled: bool,
+) -> AppResult<User> {
+    service.set_user_disabled(&id, disabled).await
+}
+
+/// The Inventory: every token of the tenant (cached; offline, the cached copy).
+#[tauri::command]
+pub async fn list_inventory(service: State<'_, AppService>) -> AppResult<InventoryView> {
+    service.list_inventory().await
+}
+
+/// An administrator's revoke of one token, with the reason its owner will see.
+#[tauri::command]
+pub async fn admin_revoke_token(
+    service: State<'_, AppService>,
+    id: String,
+    reason: String,
+) -> AppResult<TokenRecord> {
+    service.admin_revoke_token(&id, &reason).await
+}
+
+/// **Revoke selected**: these tokens, or with `dry_run` exactly which would be revoked.
+#[tauri::command]
+pub async fn bulk_revoke_tokens(
+    service: State<'_, AppService>,
+    ids: Vec<String>,
+    reason: String,
+    dry_run: bool,
+) -> AppResult<BulkRevokeResponse> {
+    service.bulk_revoke_tokens(ids, &reason, dry_run).await
 }

@@ -2,7 +2,7 @@
 //! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{AuditEvent, Permission, Role, Tenant, TokenRecord, User};
+use keebai_api::wire::{AuditEvent, InventoryToken, Permission, Role, Tenant, TokenRecord, User};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -198,4 +198,17 @@ pub struct AuditReport {
     /// When the list was fetched from the server.
     pub fetched_at: DateTime<Utc>,
     pub computed_at: DateTime<Utc>,
+}
+
+/// The Inventory screen: every token of the tenant with its owner, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct InventoryView {
+    pub tokens: Vec<InventoryToken>,
+    /// When they were read from the server (the cached copy's time when offline).
+    pub fetched_at: DateTime<Utc>,
+    /// The server was unreachable: this is the cached copy, read-only.
+    pub offline: bool,
+    /// False when the tenant holds more tokens than a sync reads (100,000).
+    pub complete: bool,
 }

@@ -123,6 +123,10 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::save_export,
             commands::audit_views,
             commands::set_stale_days,
+            commands::set_user_disabled,
+            commands::list_inventory,
+            commands::admin_revoke_token,
+            commands::bulk_revoke_tokens,
         ])
         .build(context)?;
 

@@ -2,10 +2,11 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { ACTIVITY, API_KEYS, AUDIT, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
+import { ACTIVITY, API_KEYS, AUDIT, INVENTORY, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ActivityPage from './pages/ActivityPage.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
+import InventoryPage from './pages/InventoryPage.svelte';
 import RolesPage from './pages/RolesPage.svelte';
 import AuditPage from './pages/AuditPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
@@ -47,6 +48,8 @@ export const ROUTES: readonly PageRoute[] = [
     requires: 'developer.manage_tokens',
     placement: 'nav',
   },
+  // The security admin's desk: every user's tokens.
+  { path: INVENTORY, label: 'Inventory', component: InventoryPage, requires: 'developer.audit_tokens', placement: 'nav' },
   // Everyone has their own activity; Audit API Tokens shows the whole tenant's.
   { path: ACTIVITY, label: 'Activity', component: ActivityPage, requires: null, placement: 'nav' },
   { path: SETTINGS, label: 'Settings', component: SettingsPage, requires: null, placement: 'nav' },

@@ -8,7 +8,9 @@
 //! The new user's password is a secret: it arrives as a [`Password`] (redacted in `Debug`),
 //! goes into the one request, and is dropped with it — never logged, cached or stored.
 
-use keebai_api::wire::{CreateUserRequest, Password, UpdateUserRolesRequest, User};
+use keebai_api::wire::{
+    CreateUserRequest, Password, UpdateUserRequest, UpdateUserRolesRequest, User,
+};
 
 use super::AppService;
 use crate::dto::UsersView;
@@ -60,6 +62,19 @@ impl AppService {
         let request = UpdateUserRolesRequest { role_ids };
         let user = self.checked(client.set_user_roles(&secret, id, &request).await)?;
         tracing::info!(user_id = %user.id, roles = user.role_ids.len(), "user's roles saved");
+        Ok(user)
+    }
+
+    /// Disables a user (their sessions end and their active tokens are revoked at once, on
+    /// every replica) or enables them again (sign-in only: no token comes back).
+    pub async fn set_user_disabled(&self, id: &str, disabled: bool) -> AppResult<User> {
+        let (client, secret, _) = self.current()?;
+        let request = UpdateUserRequest {
+            name: None,
+            disabled: Some(disabled),
+        };
+        let user = self.checked(client.update_user(&secret, id, &request).await)?;
+        tracing::info!(user_id = %user.id, disabled, "user disabled or enabled");
         Ok(user)
     }
 }

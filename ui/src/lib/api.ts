@@ -5,6 +5,8 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   ActivityView,
   AppConfig,
+  BulkRevokeResponse,
+  InventoryView,
   AppError,
   AuditReport,
   CopyView,
@@ -93,4 +95,12 @@ export const api = {
   /** The Audit screen's views, computed in Rust from the cached list (null when none). */
   auditViews: () => call<AuditReport | null>('audit_views'),
   setStaleDays: (days: number) => call<number>('set_stale_days', { days }),
+  /** Disables a user (sessions end, active tokens revoked) or enables them (sign-in only). */
+  setUserDisabled: (id: string, disabled: boolean) => call<User>('set_user_disabled', { id, disabled }),
+  /** Every token of the tenant; the cached copy, marked offline, when the server is away. */
+  listInventory: () => call<InventoryView>('list_inventory'),
+  adminRevokeToken: (id: string, reason: string) => call<TokenRecord>('admin_revoke_token', { id, reason }),
+  /** With dryRun, exactly which of these would be revoked; without, revokes them. */
+  bulkRevokeTokens: (ids: string[], reason: string, dryRun: boolean) =>
+    call<BulkRevokeResponse>('bulk_revoke_tokens', { ids, reason, dryRun }),
 };

@@ -8,6 +8,10 @@
 export type { Account } from './bindings/Account';
 export type { ActivityView } from './bindings/ActivityView';
 export type { AuditEvent } from './bindings/AuditEvent';
+export type { BulkRevokeResponse } from './bindings/BulkRevokeResponse';
+export type { InventoryToken } from './bindings/InventoryToken';
+export type { InventoryView } from './bindings/InventoryView';
+export type { TokenOwner } from './bindings/TokenOwner';
 export type { AppConfig } from './bindings/AppConfig';
 export type { AuditReport } from './bindings/AuditReport';
 export type { AuditView } from './bindings/AuditView';

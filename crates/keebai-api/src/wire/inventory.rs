@@ -19,6 +19,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// Who owns a token, as the inventory shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenOwner {
     pub id: String,
@@ -28,6 +29,7 @@ pub struct TokenOwner {
 
 /// A token of the tenant with its owner: a [`TokenRecord`] plus `owner`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct InventoryToken {
     #[serde(flatten)]
@@ -108,6 +110,7 @@ pub struct BulkRevokeRequest {
 /// What a bulk revoke revoked — or, with `dry_run`, would revoke: the tokens (as they stand
 /// after it), newest first, and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BulkRevokeResponse {
     pub tokens: Vec<InventoryToken>,

@@ -76,6 +76,13 @@ describe('the app route table', () => {
     expect(resolve(ROUTES, '/system-settings/users', ['admin.manage_roles']).route.label).toBe('API Keys');
   });
 
+  it('lists Inventory only for auditors, after Rotation', () => {
+    expect(labels(navItems(ROUTES, ['developer.manage_tokens', 'developer.audit_tokens']))).toEqual([
+      'API Keys', 'Audit', 'Rotation', 'Inventory', 'Activity', 'Settings', 'System Settings',
+    ]);
+    expect(resolve(ROUTES, '/inventory', ['developer.manage_tokens']).route.label).toBe('API Keys');
+  });
+
   it('shows Activity to everyone signed in', () => {
     expect(resolve(ROUTES, '/activity', [])).toMatchObject({ route: { label: 'Activity' }, allowed: true });
   });

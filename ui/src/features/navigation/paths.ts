@@ -5,6 +5,7 @@ export const SETTINGS = '/settings';
 export const SYSTEM_SETTINGS = '/system-settings';
 export const ROTATION = '/rotation';
 export const ACTIVITY = '/activity';
+export const INVENTORY = '/inventory';
 export const ROLES = '/system-settings/roles';
 export const USERS = '/system-settings/users';
 export const AUDIT = '/audit';

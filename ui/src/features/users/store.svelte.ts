@@ -28,6 +28,14 @@ export class UsersStore {
     return user;
   };
 
+  setDisabled = async (id: string, disabled: boolean): Promise<User> => {
+    const user = await api.setUserDisabled(id, disabled);
+    if (this.view) {
+      this.view = { ...this.view, users: this.view.users.map((u) => (u.id === user.id ? user : u)) };
+    }
+    return user;
+  };
+
   setRoles = async (id: string, roleIds: string[]): Promise<User> => {
     const user = await api.setUserRoles(id, roleIds);
     if (this.view) {

@@ -14,7 +14,7 @@ const roles: Role[] = [
   { id: 'm', name: 'Member', permissions: [], builtin: true },
   { id: 'd', name: 'Developer', permissions: [], builtin: false },
 ];
-const user: User = { id: 'u', email: 'Dana@Acme.test', name: 'Dana Scully', role_ids: ['d', 'm'] };
+const user: User = { id: 'u', email: 'Dana@Acme.test', name: 'Dana Scully', role_ids: ['d', 'm'], disabled: false };
 
 describe('the Create user form', () => {
   it('accepts a complete form', () => {

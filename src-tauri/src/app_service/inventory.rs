@@ -1,0 +1,155 @@
+//! The Inventory screen (for `developer.audit_tokens`): every token of the tenant with its
+//! owner, cached like the user's own list so it can be audited offline (read-only then), and
+//! the administrator's revokes — one with a reason, or many after a dry run that says exactly
+//! which.
+//!
+//! A sync reads every page ([`PAGE`] tokens each, up to [`KEEP`]) and stores the list only once
+//! all have arrived, so a server gone mid-sync leaves the previous copy whole. A revoke updates
+//! the cached copy from the server's answer, never from what was asked.
+
+use chrono::Utc;
+use keebai_api::wire::{BulkRevokeRequest, BulkRevokeResponse, InventoryToken, TokenRecord};
+
+use super::AppService;
+use crate::cache::{Cached, Kind};
+use crate::dto::InventoryView;
+use crate::error::{AppError, AppResult, ErrorCode};
+
+/// Tokens per request (the server's maximum).
+pub const PAGE: u32 = 500;
+/// The most tokens a sync reads; a tenant with more says so (`complete: false`).
+pub const KEEP: usize = 100_000;
+/// The server's ceiling for one bulk revoke.
+pub const MAX_BULK: usize = 1_000;
+
+impl AppService {
+    /// Every token of the tenant, newest first; the cached copy, marked offline, when the
+    /// server can't be reached.
+    pub async fn list_inventory(&self) -> AppResult<InventoryView> {
+        let (client, secret, account) = self.current()?;
+        let mut tokens: Vec<InventoryToken> = Vec::new();
+        let mut cursor: Option<String> = None;
+        let complete = loop {
+            match self.checked(
+                client
+                    .inventory_page(&secret, cursor.as_deref(), PAGE)
+                    .await,
+            ) {
+                Ok(page) => {
+                    tokens.extend(page.tokens);
+                    match page.next_cursor {
+                        None => break true,
+                        Some(_) if tokens.len() >= KEEP => break false,
+                        Some(next) => cursor = Some(next),
+                    }
+                }
+                Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                    let cached = self.cache.get::<Vec<InventoryToken>>(
+                        &account.key(),
+                        Kind::Inventory,
+                        "",
+                    )?;
+                    return match cached {
+                        Some(Cached { value, fetched_at }) => Ok(InventoryView {
+                            tokens: value,
+                            fetched_at,
+                            offline: true,
+                            complete: true,
+                        }),
+                        None => Err(e),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        tokens.truncate(KEEP);
+        let now = Utc::now();
+        if let Err(e) = self
+            .cache
+            .put(&account.key(), Kind::Inventory, "", &tokens, now)
+        {
+            tracing::warn!(error = %e, "inventory not cached");
+        }
+        Ok(InventoryView {
+            tokens,
+            fetched_at: now,
+            offline: false,
+            complete,
+        })
+    }
+
+    /// Revokes someone's token with a reason their audit trail will show.
+    pub async fn admin_revoke_token(&self, id: &str, reason: &str) -> AppResult<TokenRecord> {
+        let (client, secret, _) = self.current()?;
+        let record = self.checked(client.admin_revoke(&secret, id, reason.trim()).await)?;
+        self.update_cached_inventory(std::slice::from_ref(&record));
+        tracing::info!(prefix = %record.prefix, "token revoked by an administrator");
+        Ok(record)
+    }
+
+    /// Revokes exactly these tokens (those still active), or with `dry_run` answers which they
+    /// would be and changes nothing.
+    pub async fn bulk_revoke_tokens(
+        &self,
+        ids: Vec<String>,
+        reason: &str,
+        dry_run: bool,
+    ) -> AppResult<BulkRevokeResponse> {
+        if ids.is_empty() || ids.len() > MAX_BULK {
+            return Err(AppError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "Choose between 1 and {MAX_BULK} tokens to revoke at once ({} chosen); narrow the filter.",
+                    ids.len()
+                ),
+            ));
+        }
+        let (client, secret, _) = self.current()?;
+        let request = BulkRevokeRequest {
+            ids: Some(ids),
+            filter: None,
+            reason: reason.trim().to_owned(),
+            dry_run,
+        };
+        let answer = self.checked(client.bulk_revoke(&secret, &request).await)?;
+        if !answer.dry_run {
+            let records: Vec<TokenRecord> =
+                answer.tokens.iter().map(|t| t.record.clone()).collect();
+            self.update_cached_inventory(&records);
+            tracing::info!(
+                revoked = answer.revoked,
+                "tokens revoked by an administrator"
+            );
+        }
+        Ok(answer)
+    }
+
+    /// Puts the server's records into the cached inventory (best effort: the next sync reads
+    /// the whole list again anyway).
+    fn update_cached_inventory(&self, records: &[TokenRecord]) {
+        let Ok((_, _, account)) = self.current() else {
+            return;
+        };
+        let key = account.key();
+        let Ok(Some(Cached {
+            mut value,
+            fetched_at,
+        })) = self
+            .cache
+            .get::<Vec<InventoryToken>>(&key, Kind::Inventory, "")
+        else {
+            return;
+        };
+        for t in value.iter_mut() {
+            if let Some(r) = records.iter().find(|r| r.id == t.record.id) {
+                t.record = r.clone();
+            }
+        }
+        if let Err(e) = self
+            .cache
+            .put(&key, Kind::Inventory, "", &value, fetched_at)
+        {
+            tracing::warn!(error = %e, "cached inventory not updated");
+        }
+    }
+}
