@@ -1,7 +1,8 @@
 //! System Settings → Users in the real window (tauri-driver + WebKitWebDriver under Xvfb)
 //! against a real `keebai-server demo`: the admin finds the people, creates one (a mistyped
 //! confirmation is caught before anything is sent), the new person signs in, and Edit roles
-//! gives them the Developer role, which their own session then feels.
+//! gives them the Developer role, which their own session then feels; Disable signs her out at
+//! once and Enable lets her sign in again.
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
@@ -111,4 +112,49 @@ async fn system_settings_users_create_a_user_then_edit_their_roles() {
     wait_for_text(&c, ".saved", "Roles of Dana Scully saved.").await;
     screenshot(&c, "18-users").await;
     assert_eq!(http.status_of("/v1/tokens", session.expose()).await, 200);
+
+    // Disable: confirmed first; her session ends at once.
+    c.find(Locator::Css("button[aria-label='Disable Dana Scully']"))
+        .await
+        .expect("Disable on her row")
+        .click()
+        .await
+        .expect("disable");
+    wait_for_text(&c, "[role=dialog]", "Disable Dana Scully?").await;
+    c.find(Locator::Css("[role=dialog] button.danger"))
+        .await
+        .expect("the Disable button")
+        .click()
+        .await
+        .expect("confirm");
+    wait_until_gone(&c, "[role=dialog]").await;
+    wait_for_text(&c, &row, "Disabled").await;
+    wait_for_text(&c, ".saved", "Dana Scully is disabled").await;
+    assert_eq!(http.status_of("/v1/me", session.expose()).await, 401);
+    // The admin can't disable themselves: no button on their own row.
+    let own = format!("button[aria-label='Disable {}']", "Administrator");
+    assert!(
+        c.find(Locator::Css(&own)).await.is_err(),
+        "no Disable on one's own row"
+    );
+
+    // Enable: she signs in again.
+    c.find(Locator::Css("button[aria-label='Enable Dana Scully']"))
+        .await
+        .expect("Enable on her row")
+        .click()
+        .await
+        .expect("enable");
+    c.find(Locator::XPath(
+        "//div[@role='dialog']//button[normalize-space(.)='Enable']",
+    ))
+    .await
+    .expect("the Enable button")
+    .click()
+    .await
+    .expect("confirm");
+    wait_until_gone(&c, "[role=dialog]").await;
+    wait_for_text(&c, ".saved", "Dana Scully can sign in again").await;
+    let again = http.sign_in(DANA).await;
+    assert_eq!(http.status_of("/v1/me", again.expose()).await, 200);
 }
