@@ -211,4 +211,8 @@ pub struct InventoryView {
     pub offline: bool,
     /// False when the tenant holds more tokens than a sync reads (100,000).
     pub complete: bool,
+    /// The Audit views over every user's tokens, computed now from these tokens.
+    pub views: Vec<AuditView>,
+    /// The **Stale** view's number of days.
+    pub stale_days: u32,
 }

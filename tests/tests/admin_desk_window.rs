@@ -140,6 +140,43 @@ async fn grant_create_then_revoke_with_a_reason_the_member_sees_then_bulk_revoke
     wait_for_text(&c, &row, "Revoked").await;
     screenshot(&c, "18-inventory").await;
 
+    // The Audit views, tenant-wide: choosing one shows as many rows as it counts.
+    let audit = c
+        .find(Locator::Css("#inventory-audit-view"))
+        .await
+        .expect("audit view");
+    let label: String = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#inventory-audit-view option'))\
+               .map(o => o.textContent.trim()).find(t => t.startsWith('No expiration'))",
+            vec![],
+        )
+        .await
+        .expect("option")
+        .as_str()
+        .expect("a No expiration option")
+        .to_owned();
+    audit.select_by_label(&label).await.expect("choose");
+    let counted: u64 = label
+        .trim_start_matches("No expiration (")
+        .trim_end_matches(')')
+        .parse()
+        .expect("a count");
+    let rows = c
+        .execute(
+            "return document.querySelectorAll('#inventory-table tbody tr.data-row').length",
+            vec![],
+        )
+        .await
+        .expect("rows")
+        .as_u64()
+        .expect("a count");
+    assert_eq!(rows, counted, "{label}");
+    audit
+        .select_by_label("Every token")
+        .await
+        .expect("back to every token");
+
     // Revoke selected: the developer's working tokens, previewed by the server first.
     let owner = c
         .find(Locator::Css("#inventory-owner"))

@@ -37,6 +37,26 @@ async fn every_users_tokens_and_a_revoke_with_a_reason_the_owner_sees() {
 
     let view = admin.list_inventory().await.expect("inventory");
     assert!(!view.offline && view.complete);
+    // The Audit views, tenant-wide: No expiration holds exactly the working tokens without an
+    // expiry, whoever owns them.
+    assert_eq!(view.views.len(), 6);
+    let no_expiry = view
+        .views
+        .iter()
+        .find(|v| format!("{:?}", v.kind) == "NoExpiration")
+        .expect("the No expiration view");
+    let mut want: Vec<&str> = view
+        .tokens
+        .iter()
+        .filter(|t| t.record.status == TokenStatus::Active && t.record.expires_at.is_none())
+        .map(|t| t.record.id.as_str())
+        .collect();
+    let mut got: Vec<&str> = no_expiry.token_ids.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert!(!want.is_empty(), "the demo has unexpiring tokens");
+    assert_eq!(got, want);
+    assert_eq!(no_expiry.count as usize, want.len());
     let devs: Vec<_> = view
         .tokens
         .iter()
@@ -174,6 +194,7 @@ async fn the_inventory_is_kept_for_offline_audit_and_follows_a_revoke() {
     server.stop();
     let cached = admin.list_inventory().await.expect("the cached copy");
     assert!(cached.offline);
+    assert_eq!(cached.views.len(), 6, "the Audit views offline too");
     assert_eq!(cached.tokens.len(), view.tokens.len());
     let t = cached
         .tokens

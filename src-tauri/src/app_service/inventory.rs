@@ -3,14 +3,18 @@
 //! the administrator's revokes — one with a reason, or many after a dry run that says exactly
 //! which.
 //!
+//! The Audit screen's views (Stale, Never used, …) are applied to the whole tenant here, from
+//! the same rules, so an auditor finds every user's stale or unexpiring tokens.
+//!
 //! A sync reads every page ([`PAGE`] tokens each, up to [`KEEP`]) and stores the list only once
 //! all have arrived, so a server gone mid-sync leaves the previous copy whole. A revoke updates
 //! the cached copy from the server's answer, never from what was asked.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use keebai_api::wire::{BulkRevokeRequest, BulkRevokeResponse, InventoryToken, TokenRecord};
 
-use super::AppService;
+use super::{lock, AppService};
+use crate::audit_rules::{audit, MAX_STALE_DAYS, MIN_STALE_DAYS};
 use crate::cache::{Cached, Kind};
 use crate::dto::InventoryView;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -50,12 +54,9 @@ impl AppService {
                         "",
                     )?;
                     return match cached {
-                        Some(Cached { value, fetched_at }) => Ok(InventoryView {
-                            tokens: value,
-                            fetched_at,
-                            offline: true,
-                            complete: true,
-                        }),
+                        Some(Cached { value, fetched_at }) => {
+                            self.inventory_view(value, fetched_at, true, true)
+                        }
                         None => Err(e),
                     };
                 }
@@ -70,10 +71,28 @@ impl AppService {
         {
             tracing::warn!(error = %e, "inventory not cached");
         }
+        self.inventory_view(tokens, now, false, complete)
+    }
+
+    /// The view with the Audit screen's views applied tenant-wide, computed here and now
+    /// (the Stale days from Settings), online or from the cache alike.
+    fn inventory_view(
+        &self,
+        tokens: Vec<InventoryToken>,
+        fetched_at: DateTime<Utc>,
+        offline: bool,
+        complete: bool,
+    ) -> AppResult<InventoryView> {
+        let stale_days = lock(&self.settings)?
+            .stale_days
+            .clamp(MIN_STALE_DAYS, MAX_STALE_DAYS);
+        let records: Vec<TokenRecord> = tokens.iter().map(|t| t.record.clone()).collect();
         Ok(InventoryView {
+            views: audit(&records, Utc::now(), stale_days),
+            stale_days,
             tokens,
-            fetched_at: now,
-            offline: false,
+            fetched_at,
+            offline,
             complete,
         })
     }
