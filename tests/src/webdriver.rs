@@ -269,3 +269,39 @@ pub async fn wait_until_quit(data_dir: &Path) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+fn xdotool(args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool");
+    assert!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Types `path` into the open native save dialog titled `title` and presses Enter, with real
+/// key presses (xdotool, XTEST), as a person would; blocking, so call it off the async runtime.
+pub fn save_in_native_dialog(title: &str, path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let window = loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+            .output()
+            .expect("xdotool");
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().last() {
+            break id.to_owned();
+        }
+        assert!(Instant::now() < deadline, "the save dialog never opened");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // No window manager under Xvfb: give the dialog the keyboard focus ourselves.
+    xdotool(&["windowfocus", "--sync", &window]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+    xdotool(&["type", "--delay", "15", &path.display().to_string()]);
+    xdotool(&["key", "Return"]);
+}

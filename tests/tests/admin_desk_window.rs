@@ -3,14 +3,15 @@
 //! *Manage API Tokens* to the Member role (System Settings → Roles), a member refreshes and
 //! creates a token, and the admin — auditing on Inventory — revokes it with a reason that then
 //! shows in the member's Activity. Then a bulk revoke from a filtered view after the server's
-//! preview. Each person has their own data folder; one window at a time.
+//! preview; then, with the server stopped, the Inventory from the cache, read-only, exported.
+//! Each person has their own data folder.
 
 use std::path::Path;
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, link, open_create_modal, screenshot, sign_in, type_into, wait_for,
-    wait_for_text, wait_until_gone, wait_until_quit, Driver,
+    button, launch, link, open_create_modal, save_in_native_dialog, screenshot, sign_in, type_into,
+    wait_for, wait_for_text, wait_until_gone, wait_until_quit, Driver,
 };
 use keebai_e2e::{TestServer, ADMIN, DEVELOPER, MEMBER};
 
@@ -35,7 +36,7 @@ async fn quit(dir: &Path, driver: Driver, c: Client) {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn grant_create_then_revoke_with_a_reason_the_member_sees_then_bulk_revoke() {
-    let server = TestServer::demo();
+    let mut server = TestServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let (admin_dir, member_dir) = (data.path().join("admin"), data.path().join("member"));
 
@@ -224,9 +225,41 @@ async fn grant_create_then_revoke_with_a_reason_the_member_sees_then_bulk_revoke
     quit(&admin_dir, driver, c).await;
 
     // The member's Activity says who revoked it and why.
-    let (_driver, c) = launch(&member_dir, &server.url, &member_dir.with_extension("log")).await;
+    let (driver_m, c) = launch(&member_dir, &server.url, &member_dir.with_extension("log")).await;
     link(&c, "Activity").await;
     let revoke = "#activity-table tr[data-action='token.revoked']";
     wait_for_text(&c, revoke, &format!("Reason: {REASON}")).await;
     wait_for_text(&c, revoke, "Member sync").await;
+    quit(&member_dir, driver_m, c).await;
+
+    // With the server stopped, the admin's Inventory comes from the cache, read-only, and
+    // exports as it stands.
+    server.stop();
+    let (driver, c) = launch(&admin_dir, &server.url, &admin_dir.with_extension("log")).await;
+    link(&c, "Inventory").await;
+    wait_for_text(&c, "#main", "Offline — inventory as of").await;
+    wait_for_text(&c, &row, "Revoked").await;
+    let revoke_selected = button(&c, "Revoke selected").await;
+    assert!(
+        !revoke_selected.is_enabled().await.expect("enabled?"),
+        "read-only offline"
+    );
+    let out = data.path().join("inventory.csv");
+    button(&c, "Export").await.click().await.expect("export");
+    button(&c, "Save…").await.click().await.expect("save");
+    let p = out.clone();
+    tokio::task::spawn_blocking(move || save_in_native_dialog("Export", &p))
+        .await
+        .expect("typing");
+    wait_until_gone(&c, "[role=dialog]").await;
+    let csv = std::fs::read_to_string(&out).expect("the export");
+    let line = csv
+        .lines()
+        .find(|l| l.contains("Member sync"))
+        .expect("the member's token");
+    assert!(
+        line.contains(MEMBER.0) && line.contains("revoked"),
+        "{line}"
+    );
+    quit(&admin_dir, driver, c).await;
 }

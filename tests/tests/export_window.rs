@@ -4,49 +4,13 @@
 //! exactly the rows shown, with the time and the filter; then JSON the same way.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, sign_in, type_into, wait_for, wait_for_text, wait_until_gone,
+    button, launch, save_in_native_dialog, sign_in, type_into, wait_for, wait_for_text,
+    wait_until_gone,
 };
 use keebai_e2e::{TestServer, DEVELOPER};
-
-fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .expect("xdotool");
-    assert!(
-        out.status.success(),
-        "xdotool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// Types `path` into the open native save dialog (titled Export) and presses Enter.
-fn save_as(path: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let window = loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", "^Export$"])
-            .output()
-            .expect("xdotool");
-        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().last() {
-            break id.to_owned();
-        }
-        assert!(Instant::now() < deadline, "the save dialog never opened");
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    // No window manager under Xvfb: give the dialog the keyboard focus ourselves.
-    xdotool(&["windowfocus", "--sync", &window]);
-    std::thread::sleep(Duration::from_millis(300));
-    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
-    xdotool(&["type", "--delay", "15", &path.display().to_string()]);
-    xdotool(&["key", "Return"]);
-}
 
 async fn export(c: &Client, format_label: &str, path: &Path) {
     button(c, "Export").await.click().await.expect("export");
@@ -61,7 +25,7 @@ async fn export(c: &Client, format_label: &str, path: &Path) {
     .expect("choose");
     button(c, "Save…").await.click().await.expect("save");
     let p = path.to_owned();
-    tokio::task::spawn_blocking(move || save_as(&p))
+    tokio::task::spawn_blocking(move || save_in_native_dialog("Export", &p))
         .await
         .expect("typing");
     wait_until_gone(c, "[role=dialog]").await;
