@@ -109,10 +109,11 @@ async fn every_operation_is_complete_for_a_generator() {
         .filter(|p| p["in"] == "query")
         .map(|p| p["name"].as_str().expect("name"))
         .collect();
-    assert!(
-        names.contains("limit") && names.contains("cursor"),
-        "{audit}"
-    );
+    for name in [
+        "limit", "cursor", "actor", "action", "target", "since", "until",
+    ] {
+        assert!(names.contains(name), "{name} missing: {audit}");
+    }
     for header in [
         "Keebai-Token-Expires",
         "Keebai-Token-Scopes",

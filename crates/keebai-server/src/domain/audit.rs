@@ -10,7 +10,7 @@ use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::permissions::AUDIT_TOKENS;
 use super::{from_ts, new_id, now, Service};
-use crate::store::{AuditCursor, AuditRow, TenantId};
+use crate::store::{AuditCursor, AuditFilter, AuditRow, TenantId};
 
 /// What an audit event records; stored and shown as its dotted name ([`AuditAction::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,25 @@ impl Service {
         principal: &Principal,
         cursor: Option<&str>,
         limit: u32,
+        filter: AuditFilter,
     ) -> DomainResult<AuditEventList> {
+        for (field, value) in [
+            ("actor", &filter.actor),
+            ("action", &filter.action),
+            ("target", &filter.target),
+        ] {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.is_empty() || v.len() > 128)
+            {
+                return Err(DomainError::invalid(field, "must be 1–128 characters"));
+            }
+        }
+        if let (Some(since), Some(until)) = (filter.since, filter.until) {
+            if since >= until {
+                return Err(DomainError::invalid("until", "must be after since"));
+            }
+        }
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(DomainError::invalid(
                 "limit",
@@ -115,7 +133,7 @@ impl Service {
             .transpose()?;
         let rows = self
             .store
-            .audit_events(tenant_id, actor, before.as_ref(), limit)
+            .audit_events(tenant_id, actor, &filter, before.as_ref(), limit)
             .await?;
         let next_cursor = (rows.len() == limit as usize)
             .then(|| rows.last().map(|r| format!("{}.{}", r.at, r.id)))

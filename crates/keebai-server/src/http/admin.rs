@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use chrono::{DateTime, Utc};
 use keebai_api::wire::{
     AuditEventList, CreateRoleRequest, CreateUserRequest, ErrorBody, PermissionList, Role,
     RoleList, UpdateRoleRequest, UpdateUserRequest, UpdateUserRolesRequest, User, UserList,
@@ -15,7 +16,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, Ctx};
 use crate::domain::permissions;
 use crate::domain::Service;
-use crate::store::{RoleId, UserId};
+use crate::store::{AuditFilter, RoleId, UserId};
 
 /// The permission catalog.
 #[utoipa::path(get, path = "/v1/permissions", tag = "roles", operation_id = "list_permissions", security(("bearer" = [])),
@@ -113,10 +114,20 @@ pub struct AuditQuery {
     /// 1–500, default 100.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
+    /// Only events this user (id) acted in.
+    pub actor: Option<String>,
+    /// Only events of this action, e.g. `token.revoked`.
+    pub action: Option<String>,
+    /// Only events about this object (a token, role or user id).
+    pub target: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Audit events, newest first: the caller's own, or the whole tenant's with
-/// `developer.audit_tokens`.
+/// `developer.audit_tokens`; narrowed by actor, action, target and time (`since` ≤ at < `until`).
 #[utoipa::path(get, path = "/v1/audit-events", tag = "audit", operation_id = "list_audit_events", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, body = AuditEventList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -128,7 +139,18 @@ pub async fn audit_events(
     let Query(q) =
         query.map_err(|e| ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, e.body_text()))?;
     Ok(Json(
-        svc.audit_events(&p, q.cursor.as_deref(), q.limit.unwrap_or(100))
-            .await?,
+        svc.audit_events(
+            &p,
+            q.cursor.as_deref(),
+            q.limit.unwrap_or(100),
+            AuditFilter {
+                actor: q.actor,
+                action: q.action,
+                target: q.target,
+                since: q.since.map(|t| t.timestamp()),
+                until: q.until.map(|t| t.timestamp()),
+            },
+        )
+        .await?,
     ))
 }

@@ -169,13 +169,14 @@ pub trait UsageStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, event: &AuditRow) -> StoreResult<()>;
-    /// Events of the tenant, newest first, strictly before `before`; with `actor`, only the
-    /// events that user acted in or that target one of their tokens (an administrator's
-    /// revoke belongs to the owner's trail too).
+    /// Events of the tenant passing `filter`, newest first, strictly before `before`; with
+    /// `visible_to`, only the events that user acted in or that target one of their tokens (an
+    /// administrator's revoke belongs to the owner's trail too).
     async fn audit_events(
         &self,
         tenant_id: &TenantId,
-        actor: Option<&str>,
+        visible_to: Option<&str>,
+        filter: &AuditFilter,
         before: Option<&AuditCursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRow>>;

@@ -262,7 +262,13 @@ pub async fn owners_trail_holds_events_about_their_tokens(store: &dyn Store) {
         store.append_audit(e).await.expect("append");
     }
     let own = store
-        .audit_events(&t.id, Some(owner.id.as_str()), None, 10)
+        .audit_events(
+            &t.id,
+            Some(owner.id.as_str()),
+            &AuditFilter::default(),
+            None,
+            10,
+        )
         .await
         .expect("own");
     assert_eq!(own, vec![about_mine]);

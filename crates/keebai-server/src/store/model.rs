@@ -100,6 +100,17 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
+/// Which audit events a listing keeps (all of them by default): an exact actor, action or
+/// target, and a time range `since ≤ at < until` (unix seconds).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
 /// Position in the audit listing: events strictly older than (`at`, `id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditCursor {

@@ -27,10 +27,16 @@ impl AuditStore for PgStore {
     async fn audit_events(
         &self,
         tenant_id: &TenantId,
-        actor: Option<&str>,
+        visible_to: Option<&str>,
+        filter: &AuditFilter,
         before: Option<&AuditCursor>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRow>> {
+        let actor = visible_to;
+        let (since, until) = (
+            filter.since.unwrap_or(i64::MIN),
+            filter.until.unwrap_or(i64::MAX),
+        );
         let (b_at, b_id) = before.map_or((i64::MAX, ""), |b| (b.at, b.id.as_str()));
         let c = self.client().await?;
         let st = c
@@ -39,13 +45,29 @@ impl AuditStore for PgStore {
                    WHERE tenant_id = $1 AND ($2::text IS NULL OR actor = $2::text
                           OR target IN (SELECT id FROM tokens WHERE user_id = $2::text))
                      AND (at < $3::bigint OR (at = $3::bigint AND ($4::text = '' OR id COLLATE "C" < $4::text)))
+                     AND ($6::text IS NULL OR actor = $6::text) AND ($7::text IS NULL OR action = $7::text)
+                     AND ($8::text IS NULL OR target = $8::text) AND at >= $9::bigint AND at < $10::bigint
                    ORDER BY at DESC, id COLLATE "C" DESC LIMIT $5::bigint"#,
             )
             .await?;
-        c.query(&st, &[&tenant_id, &actor, &b_at, &b_id, &i64::from(limit)])
-            .await?
-            .iter()
-            .map(audit_row)
-            .collect()
+        c.query(
+            &st,
+            &[
+                &tenant_id,
+                &actor,
+                &b_at,
+                &b_id,
+                &i64::from(limit),
+                &filter.actor,
+                &filter.action,
+                &filter.target,
+                &since,
+                &until,
+            ],
+        )
+        .await?
+        .iter()
+        .map(audit_row)
+        .collect()
     }
 }
