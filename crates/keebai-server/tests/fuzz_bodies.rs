@@ -156,6 +156,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("PUT", "/v1/users/some-id/roles"),
     ("POST", "/v1/messages"),
     ("POST", "/v1/tokens/some-id/revoke"),
+    ("PUT", "/v1/tenant/token-policy"),
 ];
 
 proptest! {

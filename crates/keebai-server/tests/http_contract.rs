@@ -49,6 +49,7 @@ async fn health_and_openapi() {
         "/v1/admin/tokens",
         "/v1/admin/tokens/{id}/revoke",
         "/v1/admin/tokens/revoke",
+        "/v1/tenant/token-policy",
         "/healthz",
     ] {
         assert!(

@@ -54,6 +54,11 @@ pub struct AuditDetail {
     /// `token.revoked` by a bulk revoke: how many tokens that one request revoked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bulk: Option<u32>,
+    /// `policy.changed`: the tenant's token policy as set, and as it was before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<super::TokenPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_policy: Option<super::TokenPolicy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

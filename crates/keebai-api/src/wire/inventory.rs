@@ -77,6 +77,10 @@ pub struct InventoryFilter {
     /// `true`: only tokens of disabled users; `false`: only of enabled ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_disabled: Option<bool>,
+    /// `true`: only active tokens that break the tenant's current token policy (no expiry
+    /// where one is required, or a lifetime over the maximum); `false`: every other token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violates_policy: Option<bool>,
 }
 
 /// `POST /v1/admin/tokens/{id}/revoke`.

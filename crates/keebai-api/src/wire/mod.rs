@@ -12,10 +12,12 @@ use crate::token::TokenSecret;
 
 mod audit;
 mod inventory;
+mod policy;
 mod tokens;
 
 pub use audit::*;
 pub use inventory::*;
+pub use policy::*;
 pub use tokens::*;
 
 #[cfg(feature = "openapi")]

@@ -14,7 +14,6 @@ use keebai_api::wire::{
 use super::audit::AuditAction;
 use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
-use super::inventory::parse_filter;
 use super::newtypes::RevokeReason;
 use super::permissions::AUDIT_TOKENS;
 use super::{now, Service};
@@ -78,7 +77,11 @@ impl Service {
                 ids.dedup();
                 Selection::Ids(ids)
             }
-            (None, Some(f)) => Selection::Filter(parse_filter(f, now)?.0),
+            (None, Some(f)) => Selection::Filter(
+                self.parse_inventory_filter(principal.tenant_id(), f, now)
+                    .await?
+                    .0,
+            ),
             _ => {
                 return Err(DomainError::invalid(
                     "ids",

@@ -27,6 +27,7 @@ pub enum AuditAction {
     UserRolesChanged,
     UserDisabled,
     UserEnabled,
+    PolicyChanged,
 }
 
 impl AuditAction {
@@ -45,6 +46,7 @@ impl AuditAction {
             Self::UserRolesChanged => "user.roles_changed",
             Self::UserDisabled => "user.disabled",
             Self::UserEnabled => "user.enabled",
+            Self::PolicyChanged => "policy.changed",
         }
     }
 }

@@ -3,15 +3,17 @@
 //! [`super::admin_revoke`].
 
 use keebai_api::wire::{
-    InventoryFilter, InventoryPage, InventoryToken, TokenOwner, TokenStatus, MAX_INVENTORY_PAGE,
+    InventoryFilter, InventoryPage, InventoryToken, TokenOwner, TokenPolicy, TokenStatus,
+    MAX_INVENTORY_PAGE,
 };
 
 use super::auth::Principal;
 use super::error::{DomainError, DomainResult};
 use super::inventory_cursor;
 use super::permissions::{self, AUDIT_TOKENS};
+use super::policy;
 use super::{now, Service};
-use crate::store::{InventoryRow, StatusIs, TokenFilter};
+use crate::store::{InventoryRow, StatusIs, TenantId, TokenFilter};
 
 /// The page size when a client names none.
 pub const DEFAULT_PAGE: u32 = 100;
@@ -39,8 +41,8 @@ impl Service {
             ));
         }
         let now = now().timestamp();
-        let (parsed, normalised) = parse_filter(filter, now)?;
         let tenant_id = principal.tenant_id();
+        let (parsed, normalised) = self.parse_inventory_filter(tenant_id, filter, now).await?;
         let listing = inventory_cursor::listing_of(tenant_id, &normalised);
         let after = cursor
             .map(|c| inventory_cursor::decode(c, &listing))
@@ -66,6 +68,20 @@ impl Service {
         })
     }
 
+    /// [`parse_filter`] with the tenant's current policy, read only when the filter asks about it.
+    pub async fn parse_inventory_filter(
+        &self,
+        tenant_id: &TenantId,
+        f: &InventoryFilter,
+        now: i64,
+    ) -> DomainResult<(TokenFilter, String)> {
+        let policy = match f.violates_policy {
+            Some(_) => self.policy_of(tenant_id).await?,
+            None => TokenPolicy::default(),
+        };
+        parse_filter(f, now, &policy)
+    }
+
     /// The wire form of an inventory row.
     pub fn to_inventory_token(&self, r: InventoryRow, now: i64) -> InventoryToken {
         let owner = TokenOwner {
@@ -88,10 +104,14 @@ fn position_of(r: &InventoryRow) -> crate::store::Position {
     }
 }
 
-/// The store's filter for `f` at `now`, and `f` normalised as text (what a cursor is bound
-/// to: the day counts, not the times they come to, so a cursor outlives the second it was
-/// made in).
-pub fn parse_filter(f: &InventoryFilter, now: i64) -> DomainResult<(TokenFilter, String)> {
+/// The store's filter for `f` at `now` under `policy`, and `f` normalised as text (what a
+/// cursor is bound to: the day counts, not the times they come to, so a cursor outlives the
+/// second it was made in).
+pub fn parse_filter(
+    f: &InventoryFilter,
+    now: i64,
+    policy: &TokenPolicy,
+) -> DomainResult<(TokenFilter, String)> {
     let text = |field: &'static str, v: &Option<String>| -> DomainResult<Option<String>> {
         let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
             return Ok(None);
@@ -132,6 +152,7 @@ pub fn parse_filter(f: &InventoryFilter, now: i64) -> DomainResult<(TokenFilter,
         expiring_within_days: f.expiring_within_days,
         no_expiry: f.no_expiry,
         owner_disabled: f.owner_disabled,
+        violates_policy: f.violates_policy,
     };
     let parsed = TokenFilter {
         status: normalised.status.map(|s| match s {
@@ -146,6 +167,9 @@ pub fn parse_filter(f: &InventoryFilter, now: i64) -> DomainResult<(TokenFilter,
         expiring_by: days("expiring_within_days", f.expiring_within_days)?.map(|d| now + d),
         no_expiry: f.no_expiry,
         owner_disabled: f.owner_disabled,
+        policy_breach: f
+            .violates_policy
+            .map(|breaks| policy::breach(policy, breaks)),
     };
     let normalised = serde_json::to_string(&normalised)
         .map_err(|e| DomainError::Internal(format!("filter as JSON: {e}")))?;
@@ -164,7 +188,7 @@ mod tests {
             q: Some("  ci ".into()),
             ..InventoryFilter::default()
         };
-        let (p, n) = parse_filter(&f, 1_000_000_000).expect("ok");
+        let (p, n) = parse_filter(&f, 1_000_000_000, &TokenPolicy::default()).expect("ok");
         assert_eq!(p.unused_since, Some(1_000_000_000 - 30 * 86_400));
         assert_eq!(p.expiring_by, Some(1_000_000_000 + 7 * 86_400));
         assert_eq!(p.q.as_deref(), Some("ci"));
@@ -187,7 +211,10 @@ mod tests {
                 ..InventoryFilter::default()
             },
         ] {
-            assert!(parse_filter(&bad, 0).is_err(), "{bad:?}");
+            assert!(
+                parse_filter(&bad, 0, &TokenPolicy::default()).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

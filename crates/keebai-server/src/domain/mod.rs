@@ -33,6 +33,7 @@ pub mod messages;
 pub mod newtypes;
 pub mod passwords;
 pub mod permissions;
+pub mod policy;
 pub mod rotation;
 pub mod sessions;
 pub mod throttle;

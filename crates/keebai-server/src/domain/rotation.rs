@@ -18,7 +18,7 @@ use super::auth::{Principal, Via};
 use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::permissions::{MANAGE_TOKENS, ROTATE_SELF};
-use super::{new_id, now, Service};
+use super::{new_id, now, policy, Service};
 use crate::store::{Retirement, Rotation, RotationOutcome, TokenId, TokenRow};
 
 /// Longest grace a rotation may give the old token.
@@ -134,6 +134,7 @@ impl Service {
         let lifetime = old
             .expires_at
             .map_or(DEFAULT_LIFETIME_SECS, |e| (e - old.created_at).max(1));
+        let lifetime = policy::cap_lifetime(&self.policy_of(&old.tenant_id).await?, lifetime);
         let secret = TokenSecret::generate_pat()
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let new = TokenRow {

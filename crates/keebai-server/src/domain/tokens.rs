@@ -13,7 +13,7 @@ use super::context::RequestContext;
 use super::error::{DomainError, DomainResult};
 use super::newtypes::{ExpiresAt, Scopes, TokenName};
 use super::permissions::{AUDIT_TOKENS, MANAGE_TOKENS};
-use super::{from_ts, new_id, now, usage, Service};
+use super::{from_ts, new_id, now, policy, usage, Service};
 use crate::store::{TokenId, TokenRow};
 
 impl Service {
@@ -38,6 +38,12 @@ impl Service {
             .expires_at
             .map(|e| ExpiresAt::parse(e, now))
             .transpose()?;
+        let policy = self.policy_of(principal.tenant_id()).await?;
+        policy::check_expiry(
+            &policy,
+            expires_at.map(ExpiresAt::timestamp),
+            now.timestamp(),
+        )?;
         let secret = TokenSecret::generate_pat()
             .map_err(|e| DomainError::Internal(format!("OS random source: {e}")))?;
         let row = TokenRow {

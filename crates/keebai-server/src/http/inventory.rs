@@ -40,6 +40,9 @@ pub struct InventoryQuery {
     pub no_expiry: Option<bool>,
     /// `true`: only tokens of disabled users; `false`: only of enabled ones.
     pub owner_disabled: Option<bool>,
+    /// `true`: only active tokens that break the tenant's current token policy; `false`: every
+    /// other token.
+    pub violates_policy: Option<bool>,
     /// 1–500, default 100.
     pub limit: Option<u32>,
     /// A previous page's `next_cursor`, with the same filters.
@@ -71,6 +74,7 @@ pub async fn list(
         expiring_within_days: q.expiring_within_days,
         no_expiry: q.no_expiry,
         owner_disabled: q.owner_disabled,
+        violates_policy: q.violates_policy,
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     Ok(Json(

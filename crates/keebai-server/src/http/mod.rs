@@ -12,6 +12,7 @@ pub mod extract;
 pub mod inventory;
 pub mod meta;
 pub mod openapi;
+pub mod policy;
 pub mod resources;
 pub mod sessions;
 pub mod tokens;
@@ -63,6 +64,7 @@ pub fn router(svc: Arc<Service>) -> Router {
         .route("/v1/users/{id}", put(admin::update_user))
         .route("/v1/users/{id}/roles", put(admin::set_user_roles))
         .route("/v1/audit-events", get(admin::audit_events))
+        .route("/v1/tenant/token-policy", get(policy::get).put(policy::put))
         .route("/v1/admin/tokens", get(inventory::list))
         .route("/v1/admin/tokens/revoke", post(inventory::bulk_revoke))
         .route("/v1/admin/tokens/{id}/revoke", post(inventory::revoke))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, inventory, meta, resources, sessions, tokens};
+use super::{admin, inventory, meta, policy, resources, sessions, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +16,7 @@ use super::{admin, inventory, meta, resources, sessions, tokens};
         tokens::list, tokens::create, tokens::get, tokens::usage, tokens::revoke,
         tokens::rotate, tokens::get_self, tokens::rotate_self,
         inventory::list, inventory::revoke, inventory::bulk_revoke,
+        policy::get, policy::put,
         resources::list, resources::post,
     ),
     modifiers(&BearerAuth, &CommonErrors),

@@ -182,6 +182,20 @@ pub trait AuditStore: Send + Sync {
     ) -> StoreResult<Vec<AuditRow>>;
 }
 
+/// Each tenant's token policy.
+#[async_trait]
+pub trait PolicyStore: Send + Sync {
+    /// The tenant's policy; the default one when it never set any.
+    async fn token_policy(&self, tenant_id: &TenantId) -> StoreResult<PolicyRow>;
+    /// Replaces the tenant's policy as of `now`.
+    async fn set_token_policy(
+        &self,
+        tenant_id: &TenantId,
+        policy: &PolicyRow,
+        now: i64,
+    ) -> StoreResult<()>;
+}
+
 /// The demo resource API's messages.
 #[async_trait]
 pub trait MessageStore: Send + Sync {

@@ -83,6 +83,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     super::conformance_usage::run_all(Arc::clone(&store)).await;
     super::conformance_audit::run_all(&*store).await;
     super::conformance_inventory::run_all(&*store).await;
+    super::conformance_policy::run_all(&*store).await;
     super::conformance_sign_in::run_all(Arc::clone(&store)).await;
 }
 

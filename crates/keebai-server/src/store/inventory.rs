@@ -33,6 +33,18 @@ pub struct TokenFilter {
     pub no_expiry: Option<bool>,
     /// `true`: the owner is disabled; `false`: enabled.
     pub owner_disabled: Option<bool>,
+    /// Active tokens that break a token policy, or (`breaks: false`) every other token.
+    pub policy_breach: Option<PolicyBreach>,
+}
+
+/// A token policy as the inventory tests it: an active token breaks it when it has no expiry
+/// although one is required, or lives (`expires_at - created_at`) longer than allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyBreach {
+    pub expiry_required: bool,
+    pub max_lifetime_secs: Option<i64>,
+    /// `true`: the tokens that break it; `false`: all the others.
+    pub breaks: bool,
 }
 
 /// A token's state at the query's `now`, as [`TokenRow::is_active`] and the wire status see it
@@ -141,7 +153,8 @@ pub fn select(engine: Engine, q: &Query<'_>) -> Built {
     let status = q.filter.and_then(|f| f.status);
     let needs_now = q.only_active
         || matches!(status, Some(StatusIs::Active | StatusIs::Expired))
-        || q.filter.is_some_and(|f| f.expiring_by.is_some());
+        || q.filter
+            .is_some_and(|f| f.expiring_by.is_some() || f.policy_breach.is_some());
     let now = if needs_now {
         b.arg(Arg::Int(q.now))
     } else {
@@ -203,6 +216,28 @@ pub fn select(engine: Engine, q: &Query<'_>) -> Built {
             Some(true) => sql += " AND u.disabled",
             Some(false) => sql += " AND NOT u.disabled",
             None => {}
+        }
+        if let Some(breach) = f.policy_breach {
+            let mut broken = Vec::new();
+            // No expiry exceeds any maximum lifetime, too.
+            if breach.expiry_required || breach.max_lifetime_secs.is_some() {
+                broken.push("t.expires_at IS NULL".to_owned());
+            }
+            if let Some(secs) = breach.max_lifetime_secs {
+                let p = b.arg(Arg::Int(secs));
+                broken.push(format!("t.expires_at - t.created_at > {p}"));
+            }
+            if broken.is_empty() {
+                // A policy that asks nothing: no token breaks it.
+                broken.push("1 = 0".to_owned());
+            }
+            // Never NULL: a missing expiry is caught by `IS NULL` before the subtraction.
+            let breaks = format!("({active} AND ({}))", broken.join(" OR "));
+            sql += &if breach.breaks {
+                format!(" AND {breaks}")
+            } else {
+                format!(" AND NOT {breaks}")
+            };
         }
     }
     if let Some(pos) = q.after {

@@ -208,6 +208,19 @@ CREATE INDEX tokens_by_tenant_time_id ON tokens (tenant_id, created_at, id)
 ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE
 "#,
     ),
+    (
+        12,
+        // The tenant's token policy (`GET/PUT /v1/tenant/token-policy`); a tenant without a row
+        // has the default policy (no maximum lifetime, no expiry required).
+        r#"
+CREATE TABLE token_policies (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants(id),
+    max_lifetime_days BIGINT,
+    require_expiration BOOLEAN NOT NULL,
+    updated_at BIGINT NOT NULL
+)
+"#,
+    ),
 ];
 
 /// The statements of one migration, split on `;`.

@@ -24,6 +24,8 @@ mod conformance_housekeeping;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_inventory;
 #[cfg(any(test, feature = "testing"))]
+mod conformance_policy;
+#[cfg(any(test, feature = "testing"))]
 mod conformance_rotation;
 #[cfg(any(test, feature = "testing"))]
 mod conformance_sign_in;
@@ -49,10 +51,13 @@ use async_trait::async_trait;
 
 pub use admin_change::{AdminRule, AdminWrite};
 pub use capabilities::{
-    AuditStore, DirectoryStore, InventoryStore, MessageStore, SessionStore, TokenStore, UsageStore,
+    AuditStore, DirectoryStore, InventoryStore, MessageStore, PolicyStore, SessionStore,
+    TokenStore, UsageStore,
 };
 pub use ids::{RoleId, TenantId, TokenId, UserId};
-pub use inventory::{BulkOutcome, InventoryRow, Position, Selection, StatusIs, TokenFilter};
+pub use inventory::{
+    BulkOutcome, InventoryRow, PolicyBreach, Position, Selection, StatusIs, TokenFilter,
+};
 pub use model::*;
 
 /// What a storage operation can fail with.
@@ -83,6 +88,7 @@ pub trait Store:
     + InventoryStore
     + UsageStore
     + AuditStore
+    + PolicyStore
     + MessageStore
     + 'static
 {

@@ -9,6 +9,15 @@ pub struct TenantRow {
     pub name: String,
 }
 
+/// A tenant's token policy; [`Default`] is the policy of a tenant that never set one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyRow {
+    /// The longest a token may live, in days (`expires_at - created_at`); `None`: no maximum.
+    pub max_lifetime_days: Option<i64>,
+    /// Whether every token needs an expiry.
+    pub require_expiration: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleRow {
     pub id: RoleId,

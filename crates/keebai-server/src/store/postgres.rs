@@ -46,6 +46,7 @@ mod audit;
 mod directory;
 mod inventory;
 mod messages;
+mod policy;
 #[cfg(any(test, feature = "testing"))]
 mod scratch;
 mod sessions;

@@ -24,6 +24,19 @@ pub static TENANT_BY_SLUG: Sql = Sql::new(concat!(
     " FROM tenants WHERE slug = ?1"
 ));
 
+/// A tenant's token policy.
+pub static TOKEN_POLICY: Sql = Sql::new(
+    "SELECT max_lifetime_days, require_expiration FROM token_policies WHERE tenant_id = ?1",
+);
+
+/// Sets a tenant's token policy (`?1` tenant, `?2` days or NULL, `?3` required, `?4` now).
+pub static SET_TOKEN_POLICY: Sql = Sql::new(
+    "INSERT INTO token_policies (tenant_id, max_lifetime_days, require_expiration, updated_at) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant_id) DO UPDATE SET \
+     max_lifetime_days = excluded.max_lifetime_days, \
+     require_expiration = excluded.require_expiration, updated_at = excluded.updated_at",
+);
+
 /// Whether any tenant exists.
 pub static HAS_TENANTS: Sql = Sql::new("SELECT EXISTS (SELECT 1 FROM tenants)");
 

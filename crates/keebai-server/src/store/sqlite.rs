@@ -20,6 +20,7 @@ mod audit;
 mod directory;
 mod inventory;
 mod messages;
+mod policy;
 mod sessions;
 mod tokens;
 mod usage;
