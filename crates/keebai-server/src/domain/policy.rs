@@ -3,7 +3,7 @@
 //! must meet it (422 naming it), a rotation's fresh expiry is capped by it, and the inventory
 //! finds the existing tokens that break it.
 
-use keebai_api::wire::{AuditDetail, TokenPolicy, MAX_POLICY_DAYS};
+use keebai_api::wire::{AuditDetail, TokenPolicy, MAX_POLICY_DAYS, POLICY_CLOCK_SLACK_SECS};
 
 use super::audit::AuditAction;
 use super::auth::Principal;
@@ -13,9 +13,6 @@ use super::permissions::MANAGE_ROLES;
 use super::{from_ts, now, Service};
 use crate::store::{PolicyBreach, PolicyRow, TenantId};
 
-/// How far past the maximum an expiry may be, for the clock of the client that chose it (it
-/// computed "now + N days" a moment before, perhaps with a clock a little ahead).
-pub const CLOCK_SLACK_SECS: i64 = 300;
 const DAY: i64 = 86_400;
 
 impl Service {
@@ -101,7 +98,7 @@ pub fn check_expiry(policy: &TokenPolicy, expires_at: Option<i64>, now: i64) -> 
             "expires_at",
             "the tenant's token policy requires an expiry: choose an expiry date",
         )),
-        (Some(at), Some(days)) if at - now > i64::from(days) * DAY + CLOCK_SLACK_SECS => {
+        (Some(at), Some(days)) if at - now > i64::from(days) * DAY + POLICY_CLOCK_SLACK_SECS => {
             Err(DomainError::invalid(
                 "expires_at",
                 format!(
@@ -126,14 +123,13 @@ pub fn cap_lifetime(policy: &TokenPolicy, lifetime_secs: i64) -> i64 {
         .map_or(lifetime_secs, |d| lifetime_secs.min(i64::from(d) * DAY))
 }
 
-/// The inventory's test for tokens that break (or, `breaks: false`, keep) `policy`. A token
-/// created within the slack of the maximum keeps it, as its creation did.
+/// The inventory's test for tokens that break (or, `breaks: false`, keep) `policy`, in SQL what
+/// [`TokenPolicy::broken_by`] is for one record. A token created within the slack of the
+/// maximum keeps it, as its creation did.
 pub fn breach(policy: &TokenPolicy, breaks: bool) -> PolicyBreach {
     PolicyBreach {
         expiry_required: policy.expiry_required(),
-        max_lifetime_secs: policy
-            .max_lifetime_days
-            .map(|d| i64::from(d) * DAY + CLOCK_SLACK_SECS),
+        max_lifetime_secs: policy.max_lifetime_secs(),
         breaks,
     }
 }
@@ -163,7 +159,7 @@ mod tests {
             check_expiry(&ninety, None, NOW).is_err(),
             "a maximum implies an expiry"
         );
-        let edge = NOW + 90 * DAY + CLOCK_SLACK_SECS;
+        let edge = NOW + 90 * DAY + POLICY_CLOCK_SLACK_SECS;
         assert!(check_expiry(&ninety, Some(edge), NOW).is_ok());
         let err = check_expiry(&ninety, Some(edge + 1), NOW).expect_err("over");
         assert!(err.to_string().contains("at most 90 days"), "{err}");
