@@ -31,6 +31,7 @@ pub use crate::server_address::normalise_server;
 
 mod audit;
 mod inventory;
+mod policy;
 mod roles;
 mod sessions;
 mod tokens;

@@ -36,6 +36,7 @@ use keebai_api::TokenSecret;
 mod activity;
 mod audit;
 mod inventory;
+mod policy;
 mod preferences;
 mod roles;
 mod rotation;

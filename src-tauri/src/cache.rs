@@ -73,6 +73,8 @@ pub enum Kind {
     Activity,
     /// `GET /v1/admin/tokens`, every page: the Inventory screen.
     Inventory,
+    /// `GET /v1/tenant/token-policy`: the Token policy screen and the Inventory's policy view.
+    Policy,
 }
 
 impl Kind {
@@ -84,6 +86,7 @@ impl Kind {
             Self::Permissions => "permissions",
             Self::Activity => "activity",
             Self::Inventory => "inventory",
+            Self::Policy => "token_policy",
         }
     }
 }

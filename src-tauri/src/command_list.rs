@@ -33,4 +33,6 @@ pub const COMMANDS: &[&str] = &[
     "list_inventory",
     "admin_revoke_token",
     "bulk_revoke_tokens",
+    "get_token_policy",
+    "set_token_policy",
 ];

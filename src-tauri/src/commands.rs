@@ -2,7 +2,7 @@
 //! lives here, so everything is tested through the service without a web view.
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{BulkRevokeResponse, Password, Role, TokenRecord, User};
+use keebai_api::wire::{BulkRevokeResponse, Password, Role, TokenPolicy, TokenRecord, User};
 use serde::Deserialize;
 use tauri::{State, Window};
 use tauri_plugin_dialog::DialogExt;
@@ -10,7 +10,8 @@ use tauri_plugin_dialog::DialogExt;
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
     ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, InventoryView,
-    PermissionGroupView, RolesView, RotatedTokenView, SessionView, TokenListView, UsersView,
+    PermissionGroupView, PolicyView, RolesView, RotatedTokenView, SessionView, TokenListView,
+    UsersView,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::export_file::{self, ExportFormat};
@@ -274,4 +275,20 @@ pub async fn bulk_revoke_tokens(
     dry_run: bool,
 ) -> AppResult<BulkRevokeResponse> {
     service.bulk_revoke_tokens(ids, &reason, dry_run).await
+}
+
+/// The tenant's token policy (anyone may read it: the Create dialog follows it; offline, the
+/// cached copy).
+#[tauri::command]
+pub async fn get_token_policy(service: State<'_, AppService>) -> AppResult<PolicyView> {
+    service.token_policy().await
+}
+
+/// System Settings → Token policy: replaces the tenant's policy (`admin.manage_roles`).
+#[tauri::command]
+pub async fn set_token_policy(
+    service: State<'_, AppService>,
+    policy: TokenPolicy,
+) -> AppResult<PolicyView> {
+    service.set_token_policy(policy).await
 }

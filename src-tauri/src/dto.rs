@@ -2,7 +2,9 @@
 //! wire types; these add the app's own state (offline list, keyring status, the one-time secret).
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{AuditEvent, InventoryToken, Permission, Role, Tenant, TokenRecord, User};
+use keebai_api::wire::{
+    AuditEvent, InventoryToken, Permission, Role, Tenant, TokenPolicy, TokenRecord, User,
+};
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -215,4 +217,19 @@ pub struct InventoryView {
     pub views: Vec<AuditView>,
     /// The **Stale** view's number of days.
     pub stale_days: u32,
+    /// The tenant's token policy as last read (`None` if it never could be).
+    pub policy: Option<TokenPolicy>,
+    /// The ids of the working tokens that break it (the server's `violates_policy`).
+    pub breaks_policy: Vec<String>,
+}
+
+/// The Token policy screen: the tenant's policy, and whether it is the cached copy.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PolicyView {
+    pub policy: TokenPolicy,
+    /// When it was read from the server (the cached copy's time when offline).
+    pub fetched_at: DateTime<Utc>,
+    /// The server was unreachable: the cached copy, read-only.
+    pub offline: bool,
 }

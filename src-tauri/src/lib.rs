@@ -127,6 +127,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::list_inventory,
             commands::admin_revoke_token,
             commands::bulk_revoke_tokens,
+            commands::get_token_policy,
+            commands::set_token_policy,
         ])
         .build(context)?;
 

@@ -2,7 +2,18 @@
 // The navigation and the System Settings page are drawn from it (features/navigation).
 import type { Component } from 'svelte';
 import type { Route } from './features/navigation/navigation';
-import { ACTIVITY, API_KEYS, AUDIT, INVENTORY, ROLES, ROTATION, SETTINGS, SYSTEM_SETTINGS, USERS } from './features/navigation/paths';
+import {
+  ACTIVITY,
+  API_KEYS,
+  AUDIT,
+  INVENTORY,
+  ROLES,
+  ROTATION,
+  SETTINGS,
+  SYSTEM_SETTINGS,
+  TOKEN_POLICY,
+  USERS,
+} from './features/navigation/paths';
 import type { SessionStore } from './features/session/store.svelte';
 import ActivityPage from './pages/ActivityPage.svelte';
 import ApiKeysPage from './pages/ApiKeysPage.svelte';
@@ -12,6 +23,7 @@ import AuditPage from './pages/AuditPage.svelte';
 import RotationPage from './pages/RotationPage.svelte';
 import SettingsPage from './pages/SettingsPage.svelte';
 import SystemSettingsPage from './pages/SystemSettingsPage.svelte';
+import TokenPolicyPage from './pages/TokenPolicyPage.svelte';
 import UsersPage from './pages/UsersPage.svelte';
 import DeveloperApiBanner from './components/DeveloperApiBanner.svelte';
 
@@ -63,7 +75,12 @@ export const ROUTES: readonly PageRoute[] = [
   // System Settings' screens, listed on its page to those holding the permission.
   { path: ROLES, label: 'Roles', component: RolesPage, requires: 'admin.manage_roles', placement: 'system' },
   { path: USERS, label: 'Users', component: UsersPage, requires: 'admin.manage_users', placement: 'system' },
-  // Still to come (the admin-desk issue):
-  //   { path: '/system-settings/token-policy', label: 'Token policy', component: TokenPolicyPage,
-  //     requires: <the permission that issue gives it>, placement: 'system' },
+  // The server lets admin.manage_roles set the policy (anyone may read it).
+  {
+    path: TOKEN_POLICY,
+    label: 'Token policy',
+    component: TokenPolicyPage,
+    requires: 'admin.manage_roles',
+    placement: 'system',
+  },
 ];

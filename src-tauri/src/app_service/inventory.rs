@@ -11,7 +11,9 @@
 //! the cached copy from the server's answer, never from what was asked.
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{BulkRevokeRequest, BulkRevokeResponse, InventoryToken, TokenRecord};
+use keebai_api::wire::{
+    BulkRevokeRequest, BulkRevokeResponse, InventoryToken, TokenPolicy, TokenRecord,
+};
 
 use super::{lock, AppService};
 use crate::audit_rules::{audit, MAX_STALE_DAYS, MIN_STALE_DAYS};
@@ -53,9 +55,14 @@ impl AppService {
                         Kind::Inventory,
                         "",
                     )?;
+                    let policy = self
+                        .cached_policy(&account.key())
+                        .ok()
+                        .flatten()
+                        .map(|c| c.value);
                     return match cached {
                         Some(Cached { value, fetched_at }) => {
-                            self.inventory_view(value, fetched_at, true, true)
+                            self.inventory_view(value, fetched_at, true, true, policy)
                         }
                         None => Err(e),
                     };
@@ -71,7 +78,19 @@ impl AppService {
         {
             tracing::warn!(error = %e, "inventory not cached");
         }
-        self.inventory_view(tokens, now, false, complete)
+        // The policy decides the "Breaks token policy" view; without it (an older server, or
+        // a failure just now) the last known one serves, as offline.
+        let policy = match self.token_policy().await {
+            Ok(view) => Some(view.policy),
+            Err(e) => {
+                tracing::warn!(code = ?e.code, "token policy not read with the inventory");
+                self.cached_policy(&account.key())
+                    .ok()
+                    .flatten()
+                    .map(|c| c.value)
+            }
+        };
+        self.inventory_view(tokens, now, false, complete, policy)
     }
 
     /// The view with the Audit screen's views applied tenant-wide, computed here and now
@@ -82,12 +101,22 @@ impl AppService {
         fetched_at: DateTime<Utc>,
         offline: bool,
         complete: bool,
+        policy: Option<TokenPolicy>,
     ) -> AppResult<InventoryView> {
         let stale_days = lock(&self.settings)?
             .stale_days
             .clamp(MIN_STALE_DAYS, MAX_STALE_DAYS);
         let records: Vec<TokenRecord> = tokens.iter().map(|t| t.record.clone()).collect();
+        let breaks_policy = policy.map_or_else(Vec::new, |p| {
+            records
+                .iter()
+                .filter(|r| p.broken_by(r))
+                .map(|r| r.id.clone())
+                .collect()
+        });
         Ok(InventoryView {
+            policy,
+            breaks_policy,
             views: audit(&records, Utc::now(), stale_days),
             stale_days,
             tokens,

@@ -15,6 +15,7 @@ import type {
   CreateUserArgs,
   ExportFormat,
   PermissionGroup,
+  PolicyView,
   RetireChoice,
   Role,
   RolesView,
@@ -22,6 +23,7 @@ import type {
   SessionView,
   SignInArgs,
   TokenListView,
+  TokenPolicy,
   TokenRecord,
   User,
   UsersView,
@@ -103,4 +105,6 @@ export const api = {
   /** With dryRun, exactly which of these would be revoked; without, revokes them. */
   bulkRevokeTokens: (ids: string[], reason: string, dryRun: boolean) =>
     call<BulkRevokeResponse>('bulk_revoke_tokens', { ids, reason, dryRun }),
+  tokenPolicy: () => call<PolicyView>('get_token_policy'),
+  setTokenPolicy: (policy: TokenPolicy) => call<PolicyView>('set_token_policy', { policy }),
 };

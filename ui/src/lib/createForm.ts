@@ -1,4 +1,7 @@
-// The Create API Key modal's rules: the spec's name examples, expiration presets, validation.
+// The Create API Key modal's rules: the spec's name examples, expiration presets, validation,
+// and what the tenant's token policy allows (the server's rule, so the dialog never offers what
+// the server would refuse).
+import type { TokenPolicy } from './types';
 
 export const NAME_EXAMPLES = ['Zapier production', 'n8n nightly sync', 'Local dev'];
 export const NAME_MAX = 100;
@@ -47,7 +50,50 @@ function wholeSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function validate(form: CreateForm, now: Date = new Date()): FormErrors {
+const DAY_MS = 24 * 3600 * 1000;
+/** The server's allowance for the client's clock past the maximum (POLICY_CLOCK_SLACK_SECS). */
+const POLICY_SLACK_MS = 300 * 1000;
+
+/** Whether the policy lets a token go without an expiry (a maximum implies one). */
+export function neverAllowed(policy: TokenPolicy | null): boolean {
+  return !policy || (!policy.require_expiration && policy.max_lifetime_days === null);
+}
+
+/** Whether a preset of `days` is within the policy's maximum. */
+export function presetAllowed(days: number, policy: TokenPolicy | null): boolean {
+  return !policy || policy.max_lifetime_days === null || days <= policy.max_lifetime_days;
+}
+
+/** The choice the dialog starts with: 90 days when allowed, else the longest preset allowed,
+ * else a custom date. */
+export function defaultChoice(policy: TokenPolicy | null): string {
+  if (presetAllowed(RECOMMENDED_DAYS, policy)) return `preset-${RECOMMENDED_DAYS}`;
+  const fit = [...PRESETS].reverse().find((d) => presetAllowed(d, policy));
+  return fit === undefined ? 'custom' : `preset-${fit}`;
+}
+
+/** yyyy-mm-dd of the last custom date the policy allows (a custom date expires at its end,
+ * 23:59:59 UTC), or null without a maximum. */
+export function maxCustomDate(policy: TokenPolicy | null, now: Date = new Date()): string | null {
+  if (!policy || policy.max_lifetime_days === null) return null;
+  const latest = now.getTime() + policy.max_lifetime_days * DAY_MS + POLICY_SLACK_MS;
+  let day = new Date(latest).toISOString().slice(0, 10);
+  if (new Date(`${day}T23:59:59Z`).getTime() > latest) {
+    day = new Date(new Date(`${day}T00:00:00Z`).getTime() - DAY_MS).toISOString().slice(0, 10);
+  }
+  return day;
+}
+
+/** One sentence saying what the policy asks, or null when it asks nothing. */
+export function policySummary(policy: TokenPolicy | null): string | null {
+  if (!policy) return null;
+  if (policy.max_lifetime_days !== null)
+    return `Your organization's token policy: tokens expire within ${policy.max_lifetime_days} days.`;
+  if (policy.require_expiration) return "Your organization's token policy: every token needs an expiration date.";
+  return null;
+}
+
+export function validate(form: CreateForm, now: Date = new Date(), policy: TokenPolicy | null = null): FormErrors {
   const errors: FormErrors = {};
   const name = form.name.trim();
   if (name.length === 0) errors.name = 'Give the token a name.';
@@ -61,6 +107,15 @@ export function validate(form: CreateForm, now: Date = new Date()): FormErrors {
     if (form.expiration.date === '' || at === null) errors.expiration = 'Pick an expiration date.';
     else if (new Date(at).getTime() <= now.getTime())
       errors.expiration = 'The expiration date must be in the future.';
+    else {
+      const last = maxCustomDate(policy, now);
+      if (last !== null && form.expiration.date > last)
+        errors.expiration = `The token policy allows at most ${policy?.max_lifetime_days} days: pick a date no later than ${last}.`;
+    }
+  } else if (form.expiration.kind === 'never' && !neverAllowed(policy)) {
+    errors.expiration = 'The token policy requires an expiration date.';
+  } else if (form.expiration.kind === 'preset' && !presetAllowed(form.expiration.days, policy)) {
+    errors.expiration = `The token policy allows at most ${policy?.max_lifetime_days} days.`;
   }
   return errors;
 }

@@ -7,6 +7,7 @@ import {
   dueDate,
   dueLabel,
   rotationLinks,
+  rotatedLifetimeDays,
   rotationSchedule,
   sortSchedule,
   stopsLabel,
@@ -164,5 +165,19 @@ describe('what an old row says', () => {
     expect(rotationLinks(old, byId)).toEqual(['Replaced by kbai_pk_new1']);
     expect(rotationLinks(fresh, byId)).toEqual(['Rotated from kbai_pk_old1']);
     expect(rotationLinks(tok({}), byId)).toEqual([]);
+  });
+});
+
+describe('the rotated token\'s lifetime', () => {
+  const policy = (max: number | null) => ({ max_lifetime_days: max, require_expiration: max !== null });
+  it('keeps the old lifetime, or 90 days for a token that never expired', () => {
+    expect(rotatedLifetimeDays(tok({ created_at: ago(10), expires_at: ago(-20) }), null)).toBe(30);
+    expect(rotatedLifetimeDays(tok({ expires_at: null }), null)).toBe(90);
+    expect(rotatedLifetimeDays(tok({ expires_at: null }), policy(null))).toBe(90);
+  });
+  it('is cut to the policy\'s maximum', () => {
+    expect(rotatedLifetimeDays(tok({ expires_at: null }), policy(30))).toBe(30);
+    expect(rotatedLifetimeDays(tok({ created_at: ago(10), expires_at: ago(-355) }), policy(90))).toBe(90);
+    expect(rotatedLifetimeDays(tok({ created_at: ago(10), expires_at: ago(-4) }), policy(90))).toBe(14);
   });
 });

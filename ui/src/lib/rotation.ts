@@ -2,7 +2,7 @@
 // creation, overdue first) and what an old row says about when it stops working. Pure, so the
 // rules are tested at their boundaries.
 import { exactUtc, formatDate } from './time';
-import type { RetireChoice, TokenRecord } from './types';
+import type { RetireChoice, TokenPolicy, TokenRecord } from './types';
 
 export const ROTATE_AFTER_DAYS = 90;
 const DAY_MS = 24 * 3600 * 1000;
@@ -55,6 +55,19 @@ export function defaultRetire(atLimit: boolean): RetireChoice {
 
 export function choiceAllowed(option: RetireOption, atLimit: boolean): boolean {
   return !atLimit || !option.needsFreeSlot;
+}
+
+/**
+ * How many days the new token of a rotation lives, as the server decides it: the old token's
+ * lifetime (90 days for one that never expired), cut to the token policy's maximum.
+ */
+export function rotatedLifetimeDays(old: TokenRecord, policy: TokenPolicy | null): number {
+  const lifetime = old.expires_at
+    ? Math.max(1, new Date(old.expires_at).getTime() - new Date(old.created_at).getTime())
+    : ROTATE_AFTER_DAYS * DAY_MS;
+  const max = policy?.max_lifetime_days;
+  const capped = max == null ? lifetime : Math.min(lifetime, max * DAY_MS);
+  return Math.max(1, Math.round(capped / DAY_MS));
 }
 
 /** When a token is due for rotation: 90 days after it was created. */

@@ -25,6 +25,8 @@ export type { ExportFormat } from './bindings/ExportFormat';
 export type { KeyringStatus } from './bindings/KeyringStatus';
 export type { Permission } from './bindings/Permission';
 export type { PermissionGroupView as PermissionGroup } from './bindings/PermissionGroupView';
+export type { PolicyView } from './bindings/PolicyView';
+export type { TokenPolicy } from './bindings/TokenPolicy';
 export type { Role } from './bindings/Role';
 export type { RolesView } from './bindings/RolesView';
 export type { RotatedTokenView } from './bindings/RotatedTokenView';

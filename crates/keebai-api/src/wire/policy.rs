@@ -105,12 +105,18 @@ mod tests {
         assert!(required.broken_by(&forever));
         assert!(ninety.broken_by(&forever), "a maximum implies an expiry");
         let edge = token(Some(90), POLICY_CLOCK_SLACK_SECS, TokenStatus::Active);
-        assert!(!ninety.broken_by(&edge), "the maximum, slack included, keeps it");
+        assert!(
+            !ninety.broken_by(&edge),
+            "the maximum, slack included, keeps it"
+        );
         let over = token(Some(90), POLICY_CLOCK_SLACK_SECS + 1, TokenStatus::Active);
         assert!(ninety.broken_by(&over));
         assert!(!required.broken_by(&over));
         for status in [TokenStatus::Revoked, TokenStatus::Expired] {
-            assert!(!ninety.broken_by(&token(None, 0, status)), "only working tokens");
+            assert!(
+                !ninety.broken_by(&token(None, 0, status)),
+                "only working tokens"
+            );
         }
     }
 }

@@ -69,10 +69,17 @@ describe('the app route table', () => {
     expect(ROUTES.every((r) => r.component)).toBe(true);
   });
 
-  it('lists Roles and Users on System Settings only for those holding their permissions', () => {
+  it('lists Roles, Users and Token policy on System Settings only for those holding their permissions', () => {
     expect(labels(systemSections(ROUTES, []))).toEqual([]);
-    expect(labels(systemSections(ROUTES, ['admin.manage_roles']))).toEqual(['Roles']);
-    expect(labels(systemSections(ROUTES, ['admin.manage_roles', 'admin.manage_users']))).toEqual(['Roles', 'Users']);
+    expect(labels(systemSections(ROUTES, ['admin.manage_roles']))).toEqual(['Roles', 'Token policy']);
+    expect(labels(systemSections(ROUTES, ['admin.manage_users']))).toEqual(['Users']);
+    expect(labels(systemSections(ROUTES, ['admin.manage_roles', 'admin.manage_users']))).toEqual([
+      'Roles',
+      'Users',
+      'Token policy',
+    ]);
+    expect(resolve(ROUTES, '/system-settings/token-policy', ['admin.manage_users']).route.label).toBe('API Keys');
+    expect(resolve(ROUTES, '/system-settings/token-policy', ['admin.manage_roles']).route.label).toBe('Token policy');
     expect(resolve(ROUTES, '/system-settings/users', ['admin.manage_roles']).route.label).toBe('API Keys');
   });
 

@@ -8,4 +8,5 @@ export const ACTIVITY = '/activity';
 export const INVENTORY = '/inventory';
 export const ROLES = '/system-settings/roles';
 export const USERS = '/system-settings/users';
+export const TOKEN_POLICY = '/system-settings/token-policy';
 export const AUDIT = '/audit';
