@@ -82,7 +82,7 @@ XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session
   # One app window at a time: two WebKit processes on 2 cores make clicks miss.
   window_test() {
     xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
-      --test window --test rotation_window --test guide --test settings_window --test offline_window --test roles_window --test users_window --test activity_window --test export_window --test audit_window --test admin_desk_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
+      --test window --test rotation_window --test guide --test settings_window --test offline_window --test roles_window --test users_window --test activity_window --test export_window --test audit_window --test admin_desk_window --test policy_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
   }
   # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
   # retry keeps that from failing the run, and a real failure still fails twice.

@@ -138,3 +138,44 @@ async fn two_replicas_cannot_demote_the_last_two_administrators_at_once() {
     )
     .await;
 }
+
+/// A token policy saved through one replica governs the very next create on another: the
+/// policy is read from the database on every create, never cached per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_policy_saved_on_one_replica_applies_on_the_next_create_on_another() {
+    with_replicas(
+        "a_policy_saved_on_one_replica_applies_on_the_next_create_on_another",
+        |c| async move {
+            let root = c.admin().await;
+            let (s, _) = c
+                .create_token(c.b(), &root, "before", &["messages.read"])
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "no policy yet: no expiry is fine");
+            let (s, body) = c
+                .send_json(
+                    Method::PUT,
+                    c.a(),
+                    "/v1/tenant/token-policy",
+                    &root,
+                    json!({"max_lifetime_days": null, "require_expiration": true}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let (s, body) = c
+                .create_token(c.b(), &root, "after", &["messages.read"])
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["error"]["code"], "invalid_request");
+            let (s, breakers) = c
+                .get(c.b(), "/v1/admin/tokens?violates_policy=true", &root)
+                .await;
+            assert_eq!(s, StatusCode::OK, "{breakers}");
+            assert_eq!(
+                breakers["tokens"].as_array().map(Vec::len),
+                Some(1),
+                "the token made before: {breakers}"
+            );
+        },
+    )
+    .await;
+}
