@@ -319,6 +319,10 @@ if os.path.exists(notes_path):
 desktop_path = "docs/benchmarks-desktop.md"
 if os.path.exists(desktop_path):
     body += "\n" + open(desktop_path).read()
+# The admin inventory's figures, kept from scripts/bench-inventory.sh's last run.
+inventory_path = "docs/benchmarks-inventory.md"
+if os.path.exists(inventory_path):
+    body += "\n" + open(inventory_path).read()
 open(out, "w").write(body)
 print(body)
 PY

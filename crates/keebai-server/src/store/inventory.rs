@@ -6,7 +6,8 @@
 //! them into `$N` with [`super::sql::pg`]. Two fragments differ by engine and are chosen by
 //! [`Engine`]: byte-wise ordering of ids (`COLLATE "C"`, so both engines page in the same
 //! order) and case-insensitive matching (SQLite's `LIKE` already folds A–Z; PostgreSQL needs
-//! `ILIKE`).
+//! `ILIKE`, which its planner can estimate from column statistics, unlike `lower(col) LIKE`:
+//! with that, a common `q` turned into a full scan and sort, 6 ms → 64 ms at 100,000 tokens).
 //!
 //! Pages are keyset-paged on `(created_at, id)`, newest first: a token inserted while someone
 //! pages is newer than every position already handed out or lands beside it, so the tokens
@@ -243,7 +244,13 @@ pub fn select(engine: Engine, q: &Query<'_>) -> Built {
     if let Some(pos) = q.after {
         let at = b.arg(Arg::Int(pos.created_at));
         let id = b.arg(Arg::Text(pos.id.as_str().to_owned()));
-        sql += &format!(" AND (t.created_at < {at} OR (t.created_at = {at} AND {by_id} < {id}))");
+        // "Before (at, id)", written as a bound an index can seek to and an exception for the
+        // same second. The plain `created_at < at OR (created_at = at AND id < …)` makes
+        // PostgreSQL read every newer token from the start of the index and discard it (80 ms
+        // for a page 90,000 tokens deep); adding the bound to that OR form instead counts its
+        // selectivity twice, and the tenfold underestimate turns deep pages into full scans.
+        sql +=
+            &format!(" AND t.created_at <= {at} AND NOT (t.created_at = {at} AND {by_id} >= {id})");
     }
     let limit = b.arg(Arg::Int(i64::from(q.limit)));
     sql += &format!(" ORDER BY t.created_at DESC, {by_id} DESC LIMIT {limit}");
