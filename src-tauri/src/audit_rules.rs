@@ -19,10 +19,17 @@
 //!   catalog key's action (after the last `.`) is `read` (`messages.read`); every other key —
 //!   `messages.write`, `admin.manage_users`, `developer.manage_tokens`, one the app doesn't know
 //!   — counts as write or admin, so a new kind of permission is flagged rather than missed.
+//! * **Off-hours activity** and **New address** need each token's usage history as well
+//!   ([`audit_with_usage`]; the rules are in [`crate::usage_rules`]). The Inventory has no
+//!   usage of other people's tokens, so it shows the first six views only.
 
-use chrono::{DateTime, Duration, Utc};
-use keebai_api::wire::{TokenRecord, TokenStatus};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use keebai_api::wire::{TokenRecord, TokenStatus, TokenUsage};
 use serde::Serialize;
+
+use crate::usage_rules::{new_addresses, off_hours_uses, WorkHours};
 
 /// The **Stale** view's default: not used in 30 days.
 pub const DEFAULT_STALE_DAYS: u32 = 30;
@@ -45,6 +52,8 @@ pub enum AuditViewKind {
     ExpiringSoon,
     DueForRotation,
     BroadScopes,
+    OffHours,
+    NewAddress,
 }
 
 impl AuditViewKind {
@@ -56,6 +65,8 @@ impl AuditViewKind {
         Self::DueForRotation,
         Self::BroadScopes,
     ];
+    /// The views that read usage histories too.
+    pub const USAGE: [AuditViewKind; 2] = [Self::OffHours, Self::NewAddress];
 }
 
 /// One view: its tokens' ids in the order the table shows them.
@@ -98,6 +109,8 @@ fn is_in(kind: AuditViewKind, t: &TokenRecord, now: DateTime<Utc>, stale_days: u
             t.replaced_by.is_none() && now - t.created_at >= Duration::days(ROTATE_AFTER_DAYS)
         }
         AuditViewKind::BroadScopes => t.scopes.iter().any(|s| !read_only(s)),
+        // Decided by `audit_with_usage`, never from the list alone.
+        AuditViewKind::OffHours | AuditViewKind::NewAddress => false,
     }
 }
 
@@ -113,7 +126,9 @@ fn order(kind: AuditViewKind, tokens: &mut [&TokenRecord]) {
             AuditViewKind::NeverUsed
             | AuditViewKind::NoExpiration
             | AuditViewKind::DueForRotation => a.created_at.cmp(&b.created_at),
-            AuditViewKind::BroadScopes => std::cmp::Ordering::Equal,
+            AuditViewKind::BroadScopes | AuditViewKind::OffHours | AuditViewKind::NewAddress => {
+                std::cmp::Ordering::Equal
+            }
         };
         first
             .then_with(|| a.name.cmp(&b.name))
@@ -140,6 +155,66 @@ pub fn audit(tokens: &[TokenRecord], now: DateTime<Utc>, stale_days: u32) -> Vec
             }
         })
         .collect()
+}
+
+/// What the usage-based views read: each token's cached usage by id, the working hours and
+/// the user's time zone.
+pub struct UsageFacts<'a, Tz: TimeZone> {
+    pub usage: &'a HashMap<String, TokenUsage>,
+    pub hours: &'a WorkHours,
+    pub tz: &'a Tz,
+}
+
+/// Every view of [`audit`], then **Off-hours activity** (most off-hours uses first) and **New
+/// address** (the newest address first), for the audited tokens whose usage is known.
+pub fn audit_with_usage<Tz: TimeZone>(
+    tokens: &[TokenRecord],
+    now: DateTime<Utc>,
+    stale_days: u32,
+    facts: &UsageFacts<'_, Tz>,
+) -> Vec<AuditView> {
+    let mut views = audit(tokens, now, stale_days);
+    let live: Vec<(&TokenRecord, &TokenUsage)> = tokens
+        .iter()
+        .filter(|t| audited(t, now))
+        .filter_map(|t| facts.usage.get(&t.id).map(|u| (t, u)))
+        .collect();
+    let mut off: Vec<(u64, &TokenRecord)> = live
+        .iter()
+        .map(|(t, u)| (off_hours_uses(u, facts.hours, facts.tz, now), *t))
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    off.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let mut fresh: Vec<(DateTime<Utc>, &TokenRecord)> = live
+        .iter()
+        .filter_map(|(t, u)| {
+            new_addresses(u, now)
+                .into_iter()
+                .map(|a| a.first_seen)
+                .max()
+                .map(|at| (at, *t))
+        })
+        .collect();
+    fresh.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    for (kind, ids) in [
+        (
+            AuditViewKind::OffHours,
+            off.into_iter()
+                .map(|(_, t)| t.id.clone())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            AuditViewKind::NewAddress,
+            fresh.into_iter().map(|(_, t)| t.id.clone()).collect(),
+        ),
+    ] {
+        views.push(AuditView {
+            kind,
+            count: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+            token_ids: ids,
+        });
+    }
+    views
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ use crate::app_service::RetireChoice;
 use crate::commands::{CreateTokenArgs, CreateUserArgs, SignInArgs};
 use crate::dto::{
     ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, InventoryView,
-    PermissionGroupView, PolicyView, RolesView, RotatedTokenView, SessionView, TokenListView,
-    UsersView,
+    PermissionGroupView, PolicyView, RolesView, RotatedTokenView, SessionView, TokenDetailView,
+    TokenListView, UsersView,
 };
 use crate::error::AppError;
 use crate::export_file::ExportFormat;
@@ -54,6 +54,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     ActivityView::export_all(&cfg)?;
     InventoryView::export_all(&cfg)?;
     PolicyView::export_all(&cfg)?;
+    TokenDetailView::export_all(&cfg)?;
     BulkRevokeResponse::export_all(&cfg)?;
     AuditReport::export_all(&cfg)?;
     TokenRecord::export_all(&cfg)?;

@@ -75,6 +75,9 @@ pub enum Kind {
     Inventory,
     /// `GET /v1/tenant/token-policy`: the Token policy screen and the Inventory's policy view.
     Policy,
+    /// `GET /v1/tokens/{id}/usage`, keyed by the token's id: the usage-based Audit views and a
+    /// token's detail panel.
+    Usage,
 }
 
 impl Kind {
@@ -87,6 +90,7 @@ impl Kind {
             Self::Activity => "activity",
             Self::Inventory => "inventory",
             Self::Policy => "token_policy",
+            Self::Usage => "usage",
         }
     }
 }
@@ -197,6 +201,48 @@ impl Cache {
             )
             .map_err(storage_err)?;
         Ok(())
+    }
+
+    /// Stores the account's token list and each listed token's usage (by token id) as one
+    /// snapshot: one transaction, so a sync cut short leaves the previous snapshot whole.
+    /// Usage of tokens no longer listed is dropped with it.
+    pub fn store_snapshot<U: Serialize>(
+        &self,
+        account: &str,
+        list: &TokenList,
+        usage: &[(String, U)],
+        at: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let at_text = at.to_rfc3339();
+        let mut rows = vec![(
+            Kind::TokenList,
+            String::new(),
+            serde_json::to_string(list).map_err(storage_err)?,
+        )];
+        for (id, u) in usage {
+            rows.push((
+                Kind::Usage,
+                id.clone(),
+                serde_json::to_string(u).map_err(storage_err)?,
+            ));
+        }
+        let mut conn = self.conn.lock().map_err(storage_err_poisoned)?;
+        let tx = conn.transaction().map_err(storage_err)?;
+        tx.execute(
+            "DELETE FROM entries WHERE account = ?1 AND kind = ?2",
+            params![account, Kind::Usage.as_str()],
+        )
+        .map_err(storage_err)?;
+        for (kind, key, json) in rows {
+            tx.execute(
+                "INSERT INTO entries (account, kind, key, fetched_at, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account, kind, key) DO UPDATE SET fetched_at = ?4, json = ?5",
+                params![account, kind.as_str(), key, at_text, json],
+            )
+            .map_err(storage_err)?;
+        }
+        tx.commit().map_err(storage_err)
     }
 
     /// The account's entry of `kind`/`key`, with when it was fetched.

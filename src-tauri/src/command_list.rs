@@ -35,4 +35,6 @@ pub const COMMANDS: &[&str] = &[
     "bulk_revoke_tokens",
     "get_token_policy",
     "set_token_policy",
+    "token_detail",
+    "set_work_hours",
 ];

@@ -10,11 +10,12 @@ use tauri_plugin_dialog::DialogExt;
 use crate::app_service::{AppService, NewToken, NewUser, RetireChoice, SignIn};
 use crate::dto::{
     ActivityView, AppConfig, AuditReport, CopyView, CreatedTokenView, InventoryView,
-    PermissionGroupView, PolicyView, RolesView, RotatedTokenView, SessionView, TokenListView,
-    UsersView,
+    PermissionGroupView, PolicyView, RolesView, RotatedTokenView, SessionView, TokenDetailView,
+    TokenListView, UsersView,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::export_file::{self, ExportFormat};
+use crate::usage_rules::WorkHours;
 
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -291,4 +292,16 @@ pub async fn set_token_policy(
     policy: TokenPolicy,
 ) -> AppResult<PolicyView> {
     service.set_token_policy(policy).await
+}
+
+/// A token's detail panel (Audit): its heat map, addresses and rotations, from the cache.
+#[tauri::command]
+pub fn token_detail(service: State<'_, AppService>, id: String) -> AppResult<TokenDetailView> {
+    service.token_detail(&id)
+}
+
+/// Settings: the working days and hours **Off-hours activity** is judged by.
+#[tauri::command]
+pub fn set_work_hours(service: State<'_, AppService>, hours: WorkHours) -> AppResult<WorkHours> {
+    service.set_work_hours(hours)
 }

@@ -3,13 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use keebai_api::wire::{
-    AuditEvent, InventoryToken, Permission, Role, Tenant, TokenPolicy, TokenRecord, User,
+    AuditEvent, InventoryToken, Permission, Role, Tenant, TokenPolicy, TokenRecord, UsageAddress,
+    User,
 };
 use serde::{Serialize, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::audit_rules::AuditView;
 use crate::settings::Account;
+use crate::usage_rules::WorkHours;
 
 /// The permission that unlocks the API Keys page.
 pub const MANAGE_TOKENS: &str = "developer.manage_tokens";
@@ -27,6 +29,8 @@ pub struct AppConfig {
     pub keep_offline_copy: bool,
     /// The Audit screen's **Stale**: not used in this many days.
     pub stale_days: u32,
+    /// The working days and hours **Off-hours activity** is judged by.
+    pub work_hours: WorkHours,
     pub version: &'static str,
     /// Said once after the cache file was unusable (corrupt, or from a newer version) and was
     /// set aside and rebuilt; `None` otherwise.
@@ -195,6 +199,8 @@ pub struct AuditReport {
     pub tokens: Vec<TokenRecord>,
     /// The **Stale** view's number of days.
     pub stale_days: u32,
+    /// The working time **Off-hours activity** was judged by.
+    pub work_hours: WorkHours,
     /// True when the server was unreachable on the last call.
     pub offline: bool,
     /// When the list was fetched from the server.
@@ -231,5 +237,25 @@ pub struct PolicyView {
     /// When it was read from the server (the cached copy's time when offline).
     pub fetched_at: DateTime<Utc>,
     /// The server was unreachable: the cached copy, read-only.
+    pub offline: bool,
+}
+
+/// A token's detail panel (Audit): the token, what its cached usage says, and its rotations.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct TokenDetailView {
+    pub token: TokenRecord,
+    /// Successful requests by local weekday (row 0 Monday) and hour (column 0 = 00:00), over
+    /// the 90 days the server keeps; `None` when no usage was synced for it.
+    pub heat_map: Option<Vec<Vec<u64>>>,
+    /// Uses outside working time in the last 30 days.
+    pub off_hours_uses: Option<u64>,
+    /// Every address it was used from, most recently seen first.
+    pub addresses: Vec<UsageAddress>,
+    /// The addresses among them first seen in the last 7 days.
+    pub new_addresses: Vec<String>,
+    /// The tokens it was rotated from and into, oldest first, itself included.
+    pub history: Vec<TokenRecord>,
+    pub fetched_at: DateTime<Utc>,
     pub offline: bool,
 }

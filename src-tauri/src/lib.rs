@@ -46,6 +46,7 @@ pub mod server_address;
 pub mod session_vault;
 pub mod settings;
 pub mod shell;
+pub mod usage_rules;
 pub mod window_placement;
 
 #[cfg(test)]
@@ -129,6 +130,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::bulk_revoke_tokens,
             commands::get_token_policy,
             commands::set_token_policy,
+            commands::token_detail,
+            commands::set_work_hours,
         ])
         .build(context)?;
 

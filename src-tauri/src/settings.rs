@@ -70,6 +70,8 @@ pub struct Settings {
     pub last_account: Option<Account>,
     /// The Audit screen's **Stale**: not used in this many days.
     pub stale_days: u32,
+    /// When tokens are expected to be used (**Off-hours activity**), in local time.
+    pub work_hours: crate::usage_rules::WorkHours,
 }
 
 impl Default for Settings {
@@ -79,6 +81,7 @@ impl Default for Settings {
             keep_offline_copy: false,
             last_account: None,
             stale_days: crate::audit_rules::DEFAULT_STALE_DAYS,
+            work_hours: crate::usage_rules::WorkHours::default(),
         }
     }
 }
@@ -144,6 +147,11 @@ mod tests {
                 email: "a@b.c".into(),
             }),
             stale_days: 45,
+            work_hours: crate::usage_rules::WorkHours {
+                days: [false, true, true, true, true, true, false],
+                start_hour: 6,
+                end_hour: 22,
+            },
         };
         file.save(&s).expect("save");
         assert_eq!(file.load(), s);

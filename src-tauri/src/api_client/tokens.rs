@@ -1,9 +1,9 @@
 //! The caller's tokens: `GET /v1/tokens`, `POST /v1/tokens`, `POST /v1/tokens/{id}/revoke`,
-//! `POST /v1/tokens/{id}/rotate`.
+//! `POST /v1/tokens/{id}/rotate`, `GET /v1/tokens/{id}/usage`.
 
 use keebai_api::wire::{
     CreateTokenRequest, CreateTokenResponse, RotateTokenRequest, RotateTokenResponse, TokenList,
-    TokenRecord,
+    TokenRecord, TokenUsage,
 };
 use keebai_api::TokenSecret;
 use reqwest::Method;
@@ -17,6 +17,12 @@ impl ApiClient {
     pub async fn tokens(&self, session: &TokenSecret) -> AppResult<TokenList> {
         self.send(self.authed(Method::GET, "v1/tokens", session)?)
             .await
+    }
+
+    /// `GET /v1/tokens/{id}/usage`: hourly counts over 90 days and the client addresses.
+    pub async fn token_usage(&self, session: &TokenSecret, id: &str) -> AppResult<TokenUsage> {
+        let path = format!("v1/tokens/{}/usage", encode_segment(id));
+        self.send(self.authed(Method::GET, &path, session)?).await
     }
 
     /// `POST /v1/tokens`: the only answer that carries a token's secret.

@@ -19,6 +19,7 @@ impl AppService {
             clipboard_clear_seconds: settings.clipboard_clear_seconds,
             keep_offline_copy: settings.keep_offline_copy,
             stale_days: settings.stale_days,
+            work_hours: settings.work_hours.clone().sanitized(),
             version: env!("CARGO_PKG_VERSION"),
             cache_notice: self.cache.take_notice(),
         })

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use keebai_api::wire::{CreateTokenRequest, PermissionList, TokenList, TokenRecord};
+use keebai_api::wire::{
+    CreateTokenRequest, PermissionList, TokenList, TokenRecord, TokenStatus, TokenUsage,
+};
 
 use super::{lock, AppService, NewToken};
 use crate::cache::{Cached, Kind};
@@ -28,10 +30,21 @@ impl AppService {
     /// The user's tokens; the cached list, marked offline, when the server is unreachable.
     pub async fn list_tokens(&self) -> AppResult<TokenListView> {
         let (client, secret, account) = self.current()?;
-        match self.checked(client.tokens(&secret).await) {
-            Ok(list) => {
+        let synced = match self.checked(client.tokens(&secret).await) {
+            // The usage of every working token comes with the list, so the snapshot is whole.
+            Ok(list) => self
+                .usage_of(&client, &secret, &list)
+                .await
+                .map(|u| (list, u)),
+            Err(e) => Err(e),
+        };
+        match synced {
+            Ok((list, usage)) => {
                 let now = Utc::now();
-                if let Err(e) = self.cache.store(&account.key(), &list, now) {
+                if let Err(e) = self
+                    .cache
+                    .store_snapshot(&account.key(), &list, &usage, now)
+                {
                     tracing::warn!(error = %e, "token list not cached");
                 }
                 Ok(list_view(list, false, now))
@@ -44,6 +57,38 @@ impl AppService {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The usage of each token that still works (the ones the Audit views and detail panel
+    /// read), one request each; losing the server or the session fails the sync.
+    async fn usage_of(
+        &self,
+        client: &crate::api_client::ApiClient,
+        secret: &keebai_api::TokenSecret,
+        list: &TokenList,
+    ) -> AppResult<Vec<(String, TokenUsage)>> {
+        let mut out = Vec::new();
+        for t in list
+            .tokens
+            .iter()
+            .filter(|t| t.status == TokenStatus::Active)
+        {
+            match self.checked(client.token_usage(secret, &t.id).await) {
+                Ok(usage) => out.push((t.id.clone(), usage)),
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::ServerUnreachable | ErrorCode::Unauthorized
+                    ) =>
+                {
+                    return Err(e)
+                }
+                // One token's history refused (gone since the list was read): the list and
+                // the others still make a snapshot; that token has no usage views.
+                Err(e) => tracing::warn!(code = ?e.code, "a token's usage was not read"),
+            }
+        }
+        Ok(out)
     }
 
     /// The cached list alone, without the network, so a launch paints before the server

@@ -232,3 +232,86 @@ fn a_rotated_token_still_working_is_audited_but_not_due() {
     );
     assert!(view(&tokens, AuditViewKind::DueForRotation, 30).is_empty());
 }
+
+fn used(buckets: &[(i64, u64)], addresses_first_seen_days_ago: &[i64]) -> TokenUsage {
+    use keebai_api::wire::{UsageAddress, UsageBucket};
+    TokenUsage {
+        buckets: buckets
+            .iter()
+            .map(|&(hours_ago, count)| UsageBucket {
+                hour: now() - Duration::hours(hours_ago),
+                count,
+            })
+            .collect(),
+        last_used_ip: None,
+        addresses: addresses_first_seen_days_ago
+            .iter()
+            .map(|&d| UsageAddress {
+                ip: format!("203.0.113.{d}"),
+                first_seen: now() - Duration::days(d),
+                last_seen: now(),
+                count: 1,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn the_usage_views_hold_working_tokens_whose_usage_says_so_in_order() {
+    // now() is Thursday 12:00 UTC: 10 hours ago is 02:00 (off-hours), 2 hours ago 10:00.
+    let (night, busy_night, day, fresh, revoked, unknown) = (
+        token("night"),
+        token("busy"),
+        token("day"),
+        token("fresh"),
+        TokenRecord {
+            revoked_at: Some(now()),
+            status: TokenStatus::Revoked,
+            ..token("revoked")
+        },
+        token("unknown"),
+    );
+    let usage: HashMap<String, TokenUsage> = [
+        ("night", used(&[(10, 1)], &[30])),
+        ("busy", used(&[(10, 9), (2, 50)], &[30, 2])),
+        ("day", used(&[(2, 50)], &[8])),
+        ("fresh", used(&[(2, 1)], &[6, 1])),
+        ("revoked", used(&[(10, 99)], &[1])),
+    ]
+    .into_iter()
+    .map(|(id, u)| (id.to_owned(), u))
+    .collect();
+    let hours = WorkHours::default();
+    let facts = UsageFacts {
+        usage: &usage,
+        hours: &hours,
+        tz: &Utc,
+    };
+    let tokens = [night, busy_night, day, fresh, revoked, unknown];
+    let views = audit_with_usage(&tokens, now(), 30, &facts);
+    let ids = |kind| {
+        let v = views.iter().find(|v| v.kind == kind).expect("the view");
+        assert_eq!(v.count as usize, v.token_ids.len());
+        v.token_ids.clone()
+    };
+    assert_eq!(
+        views.len(),
+        8,
+        "the six list views, then the two usage views"
+    );
+    assert_eq!(
+        ids(AuditViewKind::OffHours),
+        ["busy", "night"],
+        "most off-hours uses first"
+    );
+    assert_eq!(
+        ids(AuditViewKind::NewAddress),
+        ["fresh", "busy"],
+        "newest address first"
+    );
+    assert_eq!(
+        audit(&tokens, now(), 30).len(),
+        6,
+        "without usage, only the list views"
+    );
+}

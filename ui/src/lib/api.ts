@@ -22,11 +22,13 @@ import type {
   RotatedTokenView,
   SessionView,
   SignInArgs,
+  TokenDetailView,
   TokenListView,
   TokenPolicy,
   TokenRecord,
   User,
   UsersView,
+  WorkHours,
 } from './types';
 
 export function toAppError(e: unknown): AppError {
@@ -107,4 +109,6 @@ export const api = {
     call<BulkRevokeResponse>('bulk_revoke_tokens', { ids, reason, dryRun }),
   tokenPolicy: () => call<PolicyView>('get_token_policy'),
   setTokenPolicy: (policy: TokenPolicy) => call<PolicyView>('set_token_policy', { policy }),
+  tokenDetail: (id: string) => call<TokenDetailView>('token_detail', { id }),
+  setWorkHours: (hours: WorkHours) => call<WorkHours>('set_work_hours', { hours }),
 };

@@ -107,6 +107,7 @@ pub struct RotateTokenResponse {
 
 /// One hour of a token's use: successful requests in `[hour, hour + 1 h)`, UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UsageBucket {
     /// The start of the hour (minutes and seconds are zero).
@@ -118,6 +119,7 @@ pub struct UsageBucket {
 /// (hours without use are left out), oldest first, the address of the latest use, and every
 /// address it was used from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TokenUsage {
     pub buckets: Vec<UsageBucket>,
@@ -130,6 +132,7 @@ pub struct TokenUsage {
 
 /// One client address a token was used from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct UsageAddress {
     pub ip: String,

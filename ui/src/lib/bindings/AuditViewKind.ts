@@ -3,4 +3,4 @@
 /**
  * The views, in the order the screen lists them.
  */
-export type AuditViewKind = "stale" | "never_used" | "no_expiration" | "expiring_soon" | "due_for_rotation" | "broad_scopes";
+export type AuditViewKind = "stale" | "never_used" | "no_expiration" | "expiring_soon" | "due_for_rotation" | "broad_scopes" | "off_hours" | "new_address";
