@@ -1,10 +1,11 @@
 //! The Audit screen in the real window (tauri-driver under Xvfb, the real keyring in the D-Bus
 //! session) against a real `keebai-server demo`: signed in, **Audit** in the navigation lists
-//! the six views with their counts; opening one shows exactly that many rows in the token
+//! the eight views with their counts; opening one shows exactly that many rows in the token
 //! table; Rotate on a view's row takes the Rotate dialog and the view drops the old token. Then
 //! quit, the server stopped, launched again: the Audit screen shows the same counts
-//! under the offline banner, a view still opens (also by Enter), Rotate is disabled saying why,
-//! and the Settings page's Stale days (40) move the Stale view's line.
+//! under the offline banner, a view still opens (also by Enter), a token's detail panel (its
+//! new address, its heat map) opens, Rotate is disabled saying why, and the Settings page's
+//! Stale days (40) move the Stale view's line.
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
@@ -14,13 +15,15 @@ use keebai_e2e::webdriver::{
 use keebai_e2e::{TestServer, DEVELOPER};
 
 /// The view buttons' words, in order, as the contract names them.
-const VIEWS: [(&str, &str); 6] = [
+const VIEWS: [(&str, &str); 8] = [
     ("stale", "Stale"),
     ("never_used", "Never used"),
     ("no_expiration", "No expiration"),
     ("expiring_soon", "Expiring soon"),
     ("due_for_rotation", "Due for rotation"),
     ("broad_scopes", "Broad scopes"),
+    ("off_hours", "Off-hours activity"),
+    ("new_address", "New address"),
 ];
 
 async fn open_audit(c: &Client) {
@@ -196,6 +199,31 @@ async fn audit_views_count_their_rows_online_and_offline() {
         .expect("attr")
         .unwrap_or_default();
     assert!(why.contains("server can't be reached"), "{why:?}");
+
+    // A token's detail panel, offline too: the bot's new address marked, its heat map drawn.
+    assert_eq!(open_view(&c, "new_address").await, ["Support inbox bot"]);
+    c.find(Locator::Css(
+        "#audit-table-section button[aria-label='Details of Support inbox bot']",
+    ))
+    .await
+    .expect("Details on the row")
+    .click()
+    .await
+    .expect("details");
+    wait_for_text(&c, "#token-addresses tr[data-ip='198.51.100.23']", "New").await;
+    let used_cells = c
+        .execute(
+            "return document.querySelectorAll('#heat-map td.heat:not(.heat-0)').length",
+            vec![],
+        )
+        .await
+        .expect("cells")
+        .as_u64()
+        .expect("a count");
+    assert!(used_cells > 0, "the heat map shows when it is used");
+    screenshot(&c, "25-token-detail").await;
+    button(&c, "Close").await.click().await.expect("close");
+    wait_until_gone(&c, "[role=dialog]").await;
 
     // By keyboard: Enter on a focused view button opens it.
     c.find(Locator::Css("button.audit-view[data-view='never_used']"))

@@ -25,6 +25,7 @@ const report: AuditReport = {
   ],
   tokens: [token('a'), token('b'), token('c')],
   stale_days: 30,
+  work_hours: { days: [true, true, true, true, true, false, false], start_hour: 8, end_hour: 18 },
   offline: true,
   fetched_at: '2026-12-03T00:00:00Z',
   computed_at: '2026-12-03T01:00:00Z',
@@ -39,6 +40,8 @@ describe('audit views', () => {
       'Expiring soon',
       'Due for rotation',
       'Broad scopes',
+      'Off-hours activity',
+      'New address',
     ]);
     expect(VIEW_WORDS.stale.explain(30)).toBe('Used, but not in the last 30 days.');
     expect(VIEW_WORDS.stale.explain(1)).toBe('Used, but not in the last 1 day.');

@@ -25,6 +25,14 @@ export const VIEW_WORDS: Record<AuditViewKind, AuditViewWords> = {
     label: 'Broad scopes',
     explain: () => 'Hold a scope that is not read-only (write or admin).',
   },
+  off_hours: {
+    label: 'Off-hours activity',
+    explain: () => 'Used outside your working days and hours (Settings) in the last 30 days.',
+  },
+  new_address: {
+    label: 'New address',
+    explain: () => 'Used from an address first seen in the last 7 days.',
+  },
 };
 
 /** The view's tokens, in the view's order; ids missing from the list are skipped. */

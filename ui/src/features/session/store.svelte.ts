@@ -17,6 +17,7 @@ import type {
   SessionView,
   TokenListView,
   TokenRecord,
+  WorkHours,
 } from '../../lib/types';
 
 /** Why a button that needs the server is disabled while offline (its title). */
@@ -187,6 +188,13 @@ export class SessionStore {
   setStaleDays = async (value: number) => {
     if (!this.config || !Number.isFinite(value)) return;
     this.config.stale_days = await api.setStaleDays(value);
+  };
+
+  /** The working days and hours Off-hours activity is judged by; Rust refuses an impossible
+   * range, and the error is shown where the change was made. */
+  setWorkHours = async (hours: WorkHours) => {
+    if (!this.config) return;
+    this.config.work_hours = await api.setWorkHours(hours);
   };
 
   setKeepOfflineCopy = async (keep: boolean) => {
