@@ -117,6 +117,7 @@ async fn audit_views_count_their_rows_online_and_offline() {
         let rows = open_view(&c, kind).await;
         assert_eq!(rows.len(), *count as usize, "{label}: {rows:?}");
     }
+    open_view(&c, "due_for_rotation").await;
     let rotate = c
         .find(Locator::Css(
             "#audit-table-section button[aria-label='Rotate Zapier production']",
