@@ -78,6 +78,9 @@ pub enum Kind {
     /// `GET /v1/tokens/{id}/usage`, keyed by the token's id: the usage-based Audit views and a
     /// token's detail panel.
     Usage,
+    /// The latest sync's summary, and the one before it: what changed since the last sync.
+    SyncLatest,
+    SyncPrevious,
 }
 
 impl Kind {
@@ -91,6 +94,8 @@ impl Kind {
             Self::Inventory => "inventory",
             Self::Policy => "token_policy",
             Self::Usage => "usage",
+            Self::SyncLatest => "sync_latest",
+            Self::SyncPrevious => "sync_previous",
         }
     }
 }
@@ -203,14 +208,16 @@ impl Cache {
         Ok(())
     }
 
-    /// Stores the account's token list and each listed token's usage (by token id) as one
-    /// snapshot: one transaction, so a sync cut short leaves the previous snapshot whole.
-    /// Usage of tokens no longer listed is dropped with it.
-    pub fn store_snapshot<U: Serialize>(
+    /// Stores the account's token list, each listed token's usage (by token id) and the sync's
+    /// summary as one snapshot: one transaction, so a sync cut short leaves the previous
+    /// snapshot whole. Usage of tokens no longer listed is dropped with it; the summary it
+    /// replaces is kept as the previous sync's.
+    pub fn store_snapshot<U: Serialize, S: Serialize>(
         &self,
         account: &str,
         list: &TokenList,
         usage: &[(String, U)],
+        summary: &S,
         at: DateTime<Utc>,
     ) -> AppResult<()> {
         let at_text = at.to_rfc3339();
@@ -226,8 +233,27 @@ impl Cache {
                 serde_json::to_string(u).map_err(storage_err)?,
             ));
         }
+        rows.push((
+            Kind::SyncLatest,
+            String::new(),
+            serde_json::to_string(summary).map_err(storage_err)?,
+        ));
         let mut conn = self.conn.lock().map_err(storage_err_poisoned)?;
         let tx = conn.transaction().map_err(storage_err)?;
+        tx.execute(
+            "DELETE FROM entries WHERE account = ?1 AND kind = ?2",
+            params![account, Kind::SyncPrevious.as_str()],
+        )
+        .map_err(storage_err)?;
+        tx.execute(
+            "UPDATE entries SET kind = ?3 WHERE account = ?1 AND kind = ?2",
+            params![
+                account,
+                Kind::SyncLatest.as_str(),
+                Kind::SyncPrevious.as_str()
+            ],
+        )
+        .map_err(storage_err)?;
         tx.execute(
             "DELETE FROM entries WHERE account = ?1 AND kind = ?2",
             params![account, Kind::Usage.as_str()],

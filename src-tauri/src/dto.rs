@@ -11,6 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::audit_rules::AuditView;
 use crate::settings::Account;
+use crate::sync_changes::SyncChanges;
 use crate::usage_rules::WorkHours;
 
 /// The permission that unlocks the API Keys page.
@@ -195,6 +196,8 @@ pub struct ActivityView {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditReport {
     pub views: Vec<AuditView>,
+    /// What changed from the sync before the latest to the latest (`None` before two syncs).
+    pub changes: Option<SyncChanges>,
     /// The cached list the views were computed from (every token, for the tables' rows).
     pub tokens: Vec<TokenRecord>,
     /// The **Stale** view's number of days.

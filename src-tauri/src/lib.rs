@@ -46,6 +46,7 @@ pub mod server_address;
 pub mod session_vault;
 pub mod settings;
 pub mod shell;
+pub mod sync_changes;
 pub mod usage_rules;
 pub mod window_placement;
 

@@ -13,6 +13,7 @@ use crate::audit_rules::{audit_with_usage, UsageFacts, MAX_STALE_DAYS, MIN_STALE
 use crate::cache::Kind;
 use crate::dto::{AuditReport, TokenDetailView};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::sync_changes::{changes, SyncChanges, SyncSummary};
 use crate::usage_rules::{heat_map, new_addresses, off_hours_uses, WorkHours};
 
 impl AppService {
@@ -37,6 +38,7 @@ impl AppService {
             tz: &Local,
         };
         Ok(Some(AuditReport {
+            changes: self.changes_since_last_sync()?,
             views: audit_with_usage(&list.tokens, now, stale_days, &facts),
             tokens: list.tokens,
             stale_days,
@@ -75,6 +77,19 @@ impl AppService {
             token: token.clone(),
             fetched_at: list.fetched_at,
             offline: list.offline,
+        })
+    }
+
+    /// What changed from the sync before the latest to the latest; `None` before two syncs.
+    pub fn changes_since_last_sync(&self) -> AppResult<Option<SyncChanges>> {
+        let key = self.current()?.2.key();
+        let latest = self.cache.get::<SyncSummary>(&key, Kind::SyncLatest, "")?;
+        let previous = self
+            .cache
+            .get::<SyncSummary>(&key, Kind::SyncPrevious, "")?;
+        Ok(match (previous, latest) {
+            (Some(p), Some(l)) => Some(changes(&p.value, &l.value)),
+            _ => None,
         })
     }
 

@@ -41,9 +41,10 @@ impl AppService {
         match synced {
             Ok((list, usage)) => {
                 let now = Utc::now();
-                if let Err(e) = self
-                    .cache
-                    .store_snapshot(&account.key(), &list, &usage, now)
+                let summary = crate::sync_changes::summarize(&list, &usage, now);
+                if let Err(e) =
+                    self.cache
+                        .store_snapshot(&account.key(), &list, &usage, &summary, now)
                 {
                     tracing::warn!(error = %e, "token list not cached");
                 }

@@ -28,6 +28,8 @@ export type { PermissionGroupView as PermissionGroup } from './bindings/Permissi
 export type { PolicyView } from './bindings/PolicyView';
 export type { TokenPolicy } from './bindings/TokenPolicy';
 export type { TokenDetailView } from './bindings/TokenDetailView';
+export type { ChangedToken } from './bindings/ChangedToken';
+export type { SyncChanges } from './bindings/SyncChanges';
 export type { UsageAddress } from './bindings/UsageAddress';
 export type { WorkHours } from './bindings/WorkHours';
 export type { Role } from './bindings/Role';

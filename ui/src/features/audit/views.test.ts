@@ -26,6 +26,7 @@ const report: AuditReport = {
   tokens: [token('a'), token('b'), token('c')],
   stale_days: 30,
   work_hours: { days: [true, true, true, true, true, false, false], start_hour: 8, end_hour: 18 },
+  changes: null,
   offline: true,
   fetched_at: '2026-12-03T00:00:00Z',
   computed_at: '2026-12-03T01:00:00Z',
