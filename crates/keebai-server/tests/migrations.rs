@@ -1,6 +1,6 @@
 //! Upgrading a database written by an earlier build: migration 7 (rotation) on a SQLite file
 //! at schema 6 with a tenant, its built-in roles and a token already in it; and an empty file
-//! brought to the newest schema. (The same on PostgreSQL is in `store_conformance.rs`; the
+//! brought to the newest schema. (The same on PostgreSQL is in `store_conformance/`; the
 //! refusal of a newer schema, through the real binary, in `newer_schema.rs`.)
 
 use keebai_server::store::migrations::{latest, MIGRATIONS};
@@ -110,4 +110,14 @@ async fn an_empty_file_gets_every_version_once_and_reopening_changes_nothing() {
     assert!(!store.has_tenants().await.expect("tables exist"));
     drop(store);
     assert_eq!(versions(&path), all, "nothing applied twice");
+    // Version 14 is recorded, but its statements are PostgreSQL's alone (the trigram indexes).
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let trgm: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%trgm%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(trgm, 0);
 }

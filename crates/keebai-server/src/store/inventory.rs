@@ -17,6 +17,9 @@ use super::ids::{TenantId, TokenId, UserId};
 use super::rows::{token_row, Columns, TOKEN_COLS};
 use super::{StoreResult, TokenRow};
 
+/// Also reachable here, where each engine's inventory store has always imported it from.
+pub use super::sql::Engine;
+
 /// Which of the tenant's tokens; every field set narrows the selection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TokenFilter {
@@ -87,13 +90,6 @@ pub enum BulkOutcome {
     Revoked(Vec<InventoryRow>),
     /// More than the allowed number matched; nothing changed.
     TooMany,
-}
-
-/// The engine a statement is built for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
 }
 
 /// One bound value.

@@ -5,7 +5,9 @@
 //! newer than this build is refused before anything is touched. An engine only says how to
 //! open and close a transaction that keeps other migrating processes out, run a statement,
 //! and read and record a version ([`SchemaTarget`]): SQLite with `BEGIN IMMEDIATE`,
-//! PostgreSQL with a transaction-scoped advisory lock (replicas starting together).
+//! PostgreSQL with a transaction-scoped advisory lock (replicas starting together) — and which
+//! engine it is, so a statement tagged for the other engine is left out
+//! ([`super::migrations::statements`]).
 //!
 //! One transaction per version, re-reading the version each time, means a replica that waited
 //! for another one's lock continues from wherever that one got, and a failing migration keeps
@@ -13,7 +15,8 @@
 
 use async_trait::async_trait;
 
-use super::migrations::{statements, MIGRATIONS};
+use super::migrations::{statements_for, MIGRATIONS};
+use super::sql::Engine;
 use super::{StoreError, StoreResult};
 
 /// Creates the version table on a database that has none (run inside each transaction, so
@@ -30,6 +33,8 @@ pub const RECORD_VERSION: &str =
 /// `begin`, then statements, then `commit` (or `rollback` after a failure).
 #[async_trait]
 pub trait SchemaTarget: Send {
+    /// The engine, which picks the statements tagged for it.
+    fn engine(&self) -> Engine;
     /// Starts a transaction that no other process migrating the same database runs beside.
     async fn begin(&mut self) -> StoreResult<()>;
     /// Runs one statement without parameters.
@@ -112,7 +117,7 @@ async fn next_step(
     let Some((version, sql)) = list.iter().find(|(v, _)| *v > current) else {
         return Ok(None);
     };
-    for stmt in statements(sql) {
+    for stmt in statements_for(sql, target.engine()) {
         target.execute(stmt).await?;
     }
     target
@@ -168,6 +173,24 @@ mod tests {
         let mut target = crate::store::sqlite::SqliteSchema(&mut conn);
         let newer = run_list(&mut target, &[]).await.expect_err("refused");
         assert!(newer.to_string().contains("version 1"), "{newer}");
+    }
+
+    /// A statement tagged for PostgreSQL is not run on SQLite (it would fail there), while the
+    /// version is still recorded, so both engines agree on which versions exist.
+    #[tokio::test]
+    async fn sqlite_leaves_out_what_is_tagged_for_postgres() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = rusqlite::Connection::open(dir.path().join("m.db")).expect("open");
+        let list: &[(i64, &str)] = &[(
+            1,
+            "CREATE TABLE a (x TEXT);\n-- engine: postgres\nCREATE EXTENSION IF NOT EXISTS pg_trgm",
+        )];
+        let mut target = crate::store::sqlite::SqliteSchema(&mut conn);
+        assert_eq!(run_list(&mut target, list).await.expect("migrate"), [1]);
+        let a: i64 = conn
+            .query_row("SELECT COUNT(*) FROM a", [], |r| r.get(0))
+            .expect("a exists");
+        assert_eq!(a, 0);
     }
 
     #[test]

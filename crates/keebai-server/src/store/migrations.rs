@@ -4,6 +4,18 @@
 //! The SQL is the common subset of SQLite and PostgreSQL (TEXT, BIGINT, BOOLEAN), so one list
 //! serves both and the two schemas cannot drift. A migration, once released, is never edited:
 //! add a new version instead.
+//!
+//! Where one engine needs something the other has no syntax for (an index only PostgreSQL can
+//! build, e.g. the trigram index of version 14), that statement begins with a line
+//! `-- engine: postgres` (or `-- engine: sqlite`) and runs on that engine alone
+//! ([`statements`]); every other statement runs on both. The tag is per statement, inside the
+//! version, so a version stays one step that both engines record, and the schema that matters
+//! to the queries (tables, columns, the B-tree indexes) stays shared and checked on both.
+
+use super::sql::Engine;
+
+/// The line that makes the statement it begins run on one engine only.
+const ENGINE_TAG: &str = "-- engine:";
 
 /// `(version, statements)`; statements are separated by `;` and run in one transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -240,14 +252,128 @@ DROP INDEX tokens_by_tenant_time_id;
 CREATE INDEX tokens_by_tenant_user_time_id ON tokens (tenant_id, user_id, created_at, id)
 "#,
     ),
+    (
+        14,
+        // The inventory's `q` ("contains", `ILIKE '%text%'` on name or prefix) with a rare text
+        // read all 100,000 tokens of a tenant on PostgreSQL (61–80 ms, docs/benchmarks.md): no
+        // B-tree serves "contains". A trigram index per column does; the planner ORs the two
+        // bitmap scans and, for a text of fewer than three characters (no trigram) or a common
+        // one, keeps the ordered scan of `tokens_inventory`, so results never depend on it.
+        // `pg_trgm` ships with PostgreSQL (postgresql-contrib outside Debian) and is a trusted
+        // extension: the database owner may create it (docs/postgres.md). SQLite has neither;
+        // its covering `tokens_inventory` scan already answers in ~30 ms.
+        r#"
+-- engine: postgres
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- engine: postgres
+CREATE INDEX tokens_name_trgm ON tokens USING gin (name gin_trgm_ops);
+-- engine: postgres
+CREATE INDEX tokens_prefix_trgm ON tokens USING gin (prefix gin_trgm_ops)
+"#,
+    ),
 ];
 
-/// The statements of one migration, split on `;`.
-pub fn statements(sql: &str) -> impl Iterator<Item = &str> {
-    sql.split(';').map(str::trim).filter(|s| !s.is_empty())
+/// One statement of a migration: its SQL and the engine it is limited to, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Statement<'a> {
+    pub only: Option<Engine>,
+    pub sql: &'a str,
+}
+
+impl Statement<'_> {
+    /// Whether `engine` runs it.
+    pub fn runs_on(&self, engine: Engine) -> bool {
+        self.only.is_none_or(|only| only == engine)
+    }
+}
+
+/// The statements of one migration, split on `;`, each with its engine tag read and removed.
+///
+/// # Panics
+/// On a tag naming no engine: a typo there would otherwise silently run the statement on both
+/// engines or on neither (the unit tests read every released statement, so it fails there).
+pub fn statements(sql: &str) -> impl Iterator<Item = Statement<'_>> {
+    sql.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.strip_prefix(ENGINE_TAG) {
+            None => Statement { only: None, sql: s },
+            Some(rest) => {
+                let (name, body) = rest.split_once('\n').unwrap_or((rest, ""));
+                let only = match name.trim() {
+                    "postgres" => Engine::Postgres,
+                    "sqlite" => Engine::Sqlite,
+                    other => panic!("unknown engine {other:?} in a migration's engine tag"),
+                };
+                Statement {
+                    only: Some(only),
+                    sql: body.trim(),
+                }
+            }
+        })
+}
+
+/// The statements of one migration that `engine` runs, in order.
+pub fn statements_for(sql: &str, engine: Engine) -> impl Iterator<Item = &str> {
+    statements(sql)
+        .filter(move |s| s.runs_on(engine))
+        .map(|s| s.sql)
 }
 
 /// The highest version this build knows.
 pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tagged_statement_runs_on_its_engine_alone() {
+        let sql = "CREATE TABLE a (x BIGINT);\n-- engine: postgres\nCREATE EXTENSION e;\n\
+                   -- engine: sqlite\nCREATE VIRTUAL TABLE v USING fts5 (x);\n\
+                   -- a plain comment\nCREATE INDEX a_x ON a (x)";
+        let pg: Vec<&str> = statements_for(sql, Engine::Postgres).collect();
+        let lite: Vec<&str> = statements_for(sql, Engine::Sqlite).collect();
+        assert_eq!(
+            pg,
+            [
+                "CREATE TABLE a (x BIGINT)",
+                "CREATE EXTENSION e",
+                "-- a plain comment\nCREATE INDEX a_x ON a (x)"
+            ]
+        );
+        assert_eq!(
+            lite,
+            [
+                "CREATE TABLE a (x BIGINT)",
+                "CREATE VIRTUAL TABLE v USING fts5 (x)",
+                "-- a plain comment\nCREATE INDEX a_x ON a (x)"
+            ]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown engine \"postgresql\"")]
+    fn a_misspelt_engine_is_refused() {
+        let _ = statements("-- engine: postgresql\nCREATE EXTENSION e").count();
+    }
+
+    /// Every released tag names an engine, and version 14 is the trigram index on PostgreSQL
+    /// and nothing on SQLite (a statement SQLite cannot parse would fail every SQLite start).
+    #[test]
+    fn the_released_tags_are_well_formed() {
+        for (_, sql) in MIGRATIONS {
+            for s in statements(sql) {
+                assert!(!s.sql.is_empty() && !s.sql.starts_with(ENGINE_TAG), "{s:?}");
+            }
+        }
+        let v14 = MIGRATIONS.iter().find(|(v, _)| *v == 14).expect("14").1;
+        assert_eq!(statements_for(v14, Engine::Sqlite).count(), 0);
+        let pg: Vec<&str> = statements_for(v14, Engine::Postgres).collect();
+        assert_eq!(pg[0], "CREATE EXTENSION IF NOT EXISTS pg_trgm");
+        assert_eq!(pg.len(), 3);
+        assert!(pg[1..].iter().all(|s| s.contains("gin_trgm_ops")), "{pg:?}");
+    }
 }

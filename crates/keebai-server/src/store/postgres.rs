@@ -166,6 +166,10 @@ struct PgSchema<'c>(&'c mut deadpool_postgres::Object);
 
 #[async_trait]
 impl migrate::SchemaTarget for PgSchema<'_> {
+    fn engine(&self) -> sql::Engine {
+        sql::Engine::Postgres
+    }
+
     async fn begin(&mut self) -> StoreResult<()> {
         self.0.batch_execute("BEGIN").await?;
         self.0

@@ -5,6 +5,14 @@
 //! whose meaning is the same on both engines are shared this way; locking, `RETURNING` with
 //! row locks, upserts that differ and `NOTIFY` stay in the engine's own module.
 
+/// The engine a statement is for, where the two must differ (the inventory's collation and
+/// case-insensitive match, a migration step only one of them has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
 /// One statement for both engines: its text as written (SQLite's), and PostgreSQL's made from
 /// it once, on first use.
 pub struct Sql {

@@ -198,6 +198,10 @@ pub(crate) struct SqliteSchema<'c>(pub(crate) &'c mut Connection);
 
 #[async_trait]
 impl migrate::SchemaTarget for SqliteSchema<'_> {
+    fn engine(&self) -> sql::Engine {
+        sql::Engine::Sqlite
+    }
+
     async fn begin(&mut self) -> StoreResult<()> {
         self.0.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
     }

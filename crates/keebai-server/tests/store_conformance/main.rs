@@ -12,6 +12,8 @@ use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::sqlite::SqliteStore;
 use keebai_server::store::{conformance, migrations, DirectoryStore, DynStore, StoreError};
 
+mod trigram;
+
 /// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
 fn pg_admin_url(test: &str) -> Option<String> {
     match std::env::var("KEEBAI_TEST_PG_URL") {
@@ -184,7 +186,7 @@ async fn postgres_unreachable_is_an_error_without_the_password() {
 }
 
 /// Runs `check` on a fresh scratch database (its URL and a connected client), then drops it.
-async fn on_scratch_database<F, Fut>(test: &str, check: F)
+pub(crate) async fn on_scratch_database<F, Fut>(test: &str, check: F)
 where
     F: FnOnce(String, tokio_postgres::Client) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
