@@ -90,17 +90,15 @@ fn bench(c: &mut Criterion) {
     let hours = WorkHours::default();
 
     let read_list = || cache.load(ACCOUNT).expect("load").expect("cached").value;
+    // As the app reads it: every cached usage of the account in one query, kept for the listed
+    // tokens.
     let read_usage = |tokens: &[TokenRecord]| {
-        let mut out = HashMap::new();
-        for t in tokens {
-            if let Some(u) = cache
-                .get::<TokenUsage>(ACCOUNT, Kind::Usage, &t.id)
-                .expect("get")
-            {
-                out.insert(t.id.clone(), u.value);
-            }
-        }
-        out
+        let mut all: HashMap<String, TokenUsage> =
+            cache.get_all(ACCOUNT, Kind::Usage).expect("get_all");
+        let wanted: std::collections::HashSet<&str> =
+            tokens.iter().map(|t| t.id.as_str()).collect();
+        all.retain(|id, _| wanted.contains(id.as_str()));
+        all
     };
     let list_now = read_list();
     let usage_now = read_usage(&list_now.tokens);

@@ -96,13 +96,11 @@ impl AppService {
     /// The cached usage of these tokens, by id (tokens synced without usage are left out).
     fn cached_usage(&self, tokens: &[TokenRecord]) -> AppResult<HashMap<String, TokenUsage>> {
         let key = self.current()?.2.key();
-        let mut out = HashMap::new();
-        for t in tokens {
-            if let Some(c) = self.cache.get::<TokenUsage>(&key, Kind::Usage, &t.id)? {
-                out.insert(t.id.clone(), c.value);
-            }
-        }
-        Ok(out)
+        let mut all = self.cache.get_all::<TokenUsage>(&key, Kind::Usage)?;
+        let wanted: std::collections::HashSet<&str> =
+            tokens.iter().map(|t| t.id.as_str()).collect();
+        all.retain(|id, _| wanted.contains(id.as_str()));
+        Ok(all)
     }
 
     /// The **Stale** view's number of days (Settings), kept within 1–365.

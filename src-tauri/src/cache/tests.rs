@@ -267,3 +267,53 @@ fn a_file_from_a_newer_version_is_set_aside_untouched() {
     assert_eq!((x.as_str(), version), ("kept", newer));
     assert_eq!(cache.load("a").expect("the new one is empty"), None);
 }
+
+#[test]
+fn a_snapshot_replaces_the_usage_whole_and_keeps_the_previous_summary() {
+    let cache = Cache::in_memory().expect("cache");
+    let at = Utc::now();
+    let usage = |ids: &[&str]| -> Vec<(String, serde_json::Value)> {
+        ids.iter()
+            .map(|id| (id.to_string(), serde_json::json!({"of": id})))
+            .collect()
+    };
+    let summary = |n: u32| serde_json::json!({"sync": n});
+    cache
+        .store_snapshot(
+            "a",
+            &list_of(&["t1", "t2"]),
+            &usage(&["t1", "t2"]),
+            &summary(1),
+            at,
+        )
+        .expect("first");
+    cache
+        .store_snapshot("b", &list_of(&["t9"]), &usage(&["t9"]), &summary(9), at)
+        .expect("another account");
+    cache
+        .store_snapshot(
+            "a",
+            &list_of(&["t2", "t3"]),
+            &usage(&["t2", "t3"]),
+            &summary(2),
+            at,
+        )
+        .expect("second");
+    let all: std::collections::HashMap<String, serde_json::Value> =
+        cache.get_all("a", Kind::Usage).expect("all");
+    let mut keys: Vec<&str> = all.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["t2", "t3"], "t1's usage went with it; b's is b's");
+    let latest: Cached<serde_json::Value> = cache
+        .get("a", Kind::SyncLatest, "")
+        .expect("get")
+        .expect("latest");
+    let previous: Cached<serde_json::Value> = cache
+        .get("a", Kind::SyncPrevious, "")
+        .expect("get")
+        .expect("previous");
+    assert_eq!(
+        (latest.value["sync"].clone(), previous.value["sync"].clone()),
+        (2.into(), 1.into())
+    );
+}
