@@ -319,6 +319,10 @@ if os.path.exists(notes_path):
 desktop_path = "docs/benchmarks-desktop.md"
 if os.path.exists(desktop_path):
     body += "\n" + open(desktop_path).read()
+# The Audit views' criterion figures (src-tauri/benches/audit_views.rs), written by hand.
+audit_path = "docs/benchmarks-audit.md"
+if os.path.exists(audit_path):
+    body += "\n" + open(audit_path).read()
 # The admin inventory's figures, kept from scripts/bench-inventory.sh's last run.
 inventory_path = "docs/benchmarks-inventory.md"
 if os.path.exists(inventory_path):
