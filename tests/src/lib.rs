@@ -177,6 +177,27 @@ fn spawn_server(args: &[&str]) -> (Child, String) {
     }
 }
 
+/// The app's command layer signed in to `server` as `who`, with its own data folder (kept
+/// alive by the returned guard) and an in-memory keyring.
+pub async fn app_signed_in(
+    server: &TestServer,
+    (email, password): (&str, &str),
+) -> (keebai_keys::app_service::AppService, tempfile::TempDir) {
+    use keebai_keys::app_service::{AppService, SignIn};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = std::sync::Arc::new(keebai_keys::session_vault::MemoryVault::default());
+    let app = AppService::new(dir.path(), vault, None).expect("service");
+    app.sign_in(SignIn {
+        server: server.url.clone(),
+        tenant: TENANT.to_owned(),
+        email: email.to_owned(),
+        password: keebai_api::wire::Password::new(password),
+    })
+    .await
+    .expect("sign in");
+    (app, dir)
+}
+
 /// Plain HTTP against the server, as an admin or a script would do it.
 pub struct Http {
     pub base: String,

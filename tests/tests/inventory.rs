@@ -4,36 +4,15 @@
 //! the owner's Activity shows, a bulk revoke whose preview changes nothing and whose revoke
 //! takes exactly what was previewed, the cached copy offline, and a disabled user.
 
-use std::sync::Arc;
-
-use keebai_api::wire::{Password, TokenStatus};
-use keebai_e2e::{TestServer, ADMIN, DEVELOPER, MEMBER, TENANT};
-use keebai_keys::app_service::{AppService, SignIn};
+use keebai_api::wire::TokenStatus;
+use keebai_e2e::{app_signed_in, TestServer, ADMIN, DEVELOPER, MEMBER};
 use keebai_keys::error::ErrorCode;
-use keebai_keys::session_vault::MemoryVault;
-
-async fn signed_in(
-    server: &TestServer,
-    (email, password): (&str, &str),
-) -> (AppService, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
-    app.sign_in(SignIn {
-        server: server.url.clone(),
-        tenant: TENANT.to_owned(),
-        email: email.to_owned(),
-        password: Password::new(password),
-    })
-    .await
-    .expect("sign in");
-    (app, dir)
-}
 
 #[tokio::test]
 async fn every_users_tokens_and_a_revoke_with_a_reason_the_owner_sees() {
     let server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
-    let (dev, _d) = signed_in(&server, DEVELOPER).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
+    let (dev, _d) = app_signed_in(&server, DEVELOPER).await;
 
     let view = admin.list_inventory().await.expect("inventory");
     assert!(!view.offline && view.complete);
@@ -116,7 +95,7 @@ async fn every_users_tokens_and_a_revoke_with_a_reason_the_owner_sees() {
 #[tokio::test]
 async fn a_bulk_revoke_previews_without_change_then_revokes_exactly_that() {
     let server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let view = admin.list_inventory().await.expect("inventory");
     let active: Vec<String> = view
         .tokens
@@ -177,7 +156,7 @@ async fn a_bulk_revoke_previews_without_change_then_revokes_exactly_that() {
 #[tokio::test]
 async fn the_inventory_is_kept_for_offline_audit_and_follows_a_revoke() {
     let mut server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let view = admin.list_inventory().await.expect("inventory");
     let target = view
         .tokens
@@ -216,7 +195,7 @@ async fn the_inventory_is_kept_for_offline_audit_and_follows_a_revoke() {
 #[tokio::test]
 async fn without_audit_tokens_the_inventory_is_forbidden() {
     let server = TestServer::demo();
-    let (member, _m) = signed_in(&server, MEMBER).await;
+    let (member, _m) = app_signed_in(&server, MEMBER).await;
     let e = member.list_inventory().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
     let e = member
@@ -231,8 +210,8 @@ async fn a_disabled_user_is_signed_out_their_tokens_revoked_and_enabling_brings_
 {
     let server = TestServer::demo();
     let http = server.http();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
-    let (dev, _d) = signed_in(&server, DEVELOPER).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
+    let (dev, _d) = app_signed_in(&server, DEVELOPER).await;
     let users = admin.list_users().await.expect("users");
     let dev_user = users
         .users

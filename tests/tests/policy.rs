@@ -4,32 +4,11 @@
 //! refusal naming it, the Inventory's "Breaks token policy" holds exactly the server's
 //! `violates_policy` tokens, and with the server stopped both come from the cache.
 
-use std::sync::Arc;
-
 use chrono::{Duration, Utc};
-use keebai_api::wire::Password;
 use keebai_api::wire::{InventoryPage, TokenPolicy};
-use keebai_e2e::{TestServer, ADMIN, DEVELOPER, TENANT};
-use keebai_keys::app_service::{AppService, NewToken, SignIn};
+use keebai_e2e::{app_signed_in, TestServer, ADMIN, DEVELOPER};
+use keebai_keys::app_service::NewToken;
 use keebai_keys::error::ErrorCode;
-use keebai_keys::session_vault::MemoryVault;
-
-async fn signed_in(
-    server: &TestServer,
-    (email, password): (&str, &str),
-) -> (AppService, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
-    app.sign_in(SignIn {
-        server: server.url.clone(),
-        tenant: TENANT.to_owned(),
-        email: email.to_owned(),
-        password: Password::new(password),
-    })
-    .await
-    .expect("sign in");
-    (app, dir)
-}
 
 fn token(expires_in_days: Option<i64>) -> NewToken {
     NewToken {
@@ -64,8 +43,8 @@ async fn server_breakers(server: &TestServer) -> Vec<String> {
 #[tokio::test]
 async fn admins_save_it_creates_obey_it_and_the_inventory_finds_its_breakers_also_offline() {
     let mut server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
-    let (dev, _d) = signed_in(&server, DEVELOPER).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
+    let (dev, _d) = app_signed_in(&server, DEVELOPER).await;
 
     let open = dev.token_policy().await.expect("read");
     assert_eq!(open.policy, TokenPolicy::default());

@@ -4,38 +4,16 @@
 //! checks *Manage API Tokens* under *Developer* and saves — and the server's refusals surfacing
 //! with their codes.
 
-use std::sync::Arc;
-
-use keebai_api::wire::Password;
-use keebai_e2e::{TestServer, ADMIN, MEMBER, TENANT};
-use keebai_keys::app_service::{AppService, SignIn};
+use keebai_e2e::{app_signed_in, TestServer, ADMIN, MEMBER};
 use keebai_keys::error::ErrorCode;
-use keebai_keys::session_vault::MemoryVault;
 
 const MANAGE_TOKENS: &str = "developer.manage_tokens";
-
-async fn signed_in(
-    server: &TestServer,
-    (email, password): (&str, &str),
-) -> (AppService, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
-    app.sign_in(SignIn {
-        server: server.url.clone(),
-        tenant: TENANT.to_owned(),
-        email: email.to_owned(),
-        password: Password::new(password),
-    })
-    .await
-    .expect("sign in");
-    (app, dir)
-}
 
 #[tokio::test]
 async fn an_admin_grants_manage_api_tokens_to_the_member_role_and_the_member_has_it() {
     let server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
-    let (member, _m) = signed_in(&server, MEMBER).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
+    let (member, _m) = app_signed_in(&server, MEMBER).await;
     assert!(
         !member
             .refresh_session()
@@ -136,7 +114,7 @@ async fn an_admin_grants_manage_api_tokens_to_the_member_role_and_the_member_has
 #[tokio::test]
 async fn the_servers_rules_come_back_with_their_codes_and_change_nothing() {
     let server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_roles().await.expect("roles");
     let admin_role = before
         .roles
@@ -177,7 +155,7 @@ async fn the_servers_rules_come_back_with_their_codes_and_change_nothing() {
 #[tokio::test]
 async fn without_manage_roles_the_roles_are_forbidden() {
     let server = TestServer::demo();
-    let (member, _m) = signed_in(&server, MEMBER).await;
+    let (member, _m) = app_signed_in(&server, MEMBER).await;
     let e = member.list_roles().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
     let e = member
@@ -192,7 +170,7 @@ async fn without_manage_roles_the_roles_are_forbidden() {
 #[tokio::test]
 async fn with_the_server_gone_the_roles_say_so_and_the_session_stays() {
     let mut server = TestServer::demo();
-    let (admin, _a) = signed_in(&server, ADMIN).await;
+    let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let roles = admin.list_roles().await.expect("roles");
     let member_role = roles
         .roles

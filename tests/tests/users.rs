@@ -3,32 +3,12 @@
 //! `keebai-server demo`: the people and their roles, a new user who then signs in, roles
 //! changed and felt by that user, and the server's refusals surfacing with their codes.
 
-use std::sync::Arc;
-
 use keebai_api::wire::{Password, Role, RoleList};
-use keebai_e2e::{files_containing, TestServer, ADMIN, MEMBER, TENANT};
-use keebai_keys::app_service::{AppService, NewUser, SignIn};
+use keebai_e2e::{app_signed_in, files_containing, TestServer, ADMIN, MEMBER};
+use keebai_keys::app_service::NewUser;
 use keebai_keys::error::ErrorCode;
-use keebai_keys::session_vault::MemoryVault;
 
 const DANA: (&str, &str) = ("dana@acme.test", "dana-first-password");
-
-async fn signed_in(
-    server: &TestServer,
-    (email, password): (&str, &str),
-) -> (AppService, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
-    app.sign_in(SignIn {
-        server: server.url.clone(),
-        tenant: TENANT.to_owned(),
-        email: email.to_owned(),
-        password: Password::new(password),
-    })
-    .await
-    .expect("sign in");
-    (app, dir)
-}
 
 fn role<'a>(roles: &'a [Role], name: &str) -> &'a Role {
     roles
@@ -50,7 +30,7 @@ fn dana(role_ids: Vec<String>) -> NewUser {
 async fn an_admin_creates_a_user_who_signs_in_and_whose_roles_then_change() {
     let server = TestServer::demo();
     let http = server.http();
-    let (admin, dir) = signed_in(&server, ADMIN).await;
+    let (admin, dir) = app_signed_in(&server, ADMIN).await;
 
     let view = admin.list_users().await.expect("users");
     let emails: Vec<&str> = view.users.iter().map(|u| u.email.as_str()).collect();
@@ -101,7 +81,7 @@ async fn an_admin_creates_a_user_who_signs_in_and_whose_roles_then_change() {
 #[tokio::test]
 async fn refusals_come_back_with_their_codes_and_change_nothing() {
     let server = TestServer::demo();
-    let (admin, _dir) = signed_in(&server, ADMIN).await;
+    let (admin, _dir) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_users().await.expect("users");
     let roles = before.roles.clone().expect("roles");
     let member = role(&roles, "Member").id.clone();
@@ -148,7 +128,7 @@ async fn refusals_come_back_with_their_codes_and_change_nothing() {
 #[tokio::test]
 async fn without_manage_users_the_users_are_forbidden() {
     let server = TestServer::demo();
-    let (member, _dir) = signed_in(&server, MEMBER).await;
+    let (member, _dir) = app_signed_in(&server, MEMBER).await;
     let e = member.list_users().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
     let e = member
@@ -197,7 +177,7 @@ async fn managing_users_without_reading_roles_lists_the_users_without_role_names
         .expect("roles json");
     assert!(roles.roles.iter().any(|r| r.name == "People"));
 
-    let (people, _dir) = signed_in(&server, DANA).await;
+    let (people, _dir) = app_signed_in(&server, DANA).await;
     let view = people.list_users().await.expect("users without roles");
     assert!(
         view.roles.is_none(),
@@ -209,7 +189,7 @@ async fn managing_users_without_reading_roles_lists_the_users_without_role_names
 #[tokio::test]
 async fn with_the_server_gone_the_users_say_so_and_nothing_is_sent() {
     let mut server = TestServer::demo();
-    let (admin, _dir) = signed_in(&server, ADMIN).await;
+    let (admin, _dir) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_users().await.expect("users");
     server.stop();
     let e = admin.list_users().await.expect_err("unreachable");

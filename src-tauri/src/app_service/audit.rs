@@ -61,7 +61,11 @@ impl AppService {
         let token = *by_id
             .get(id)
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "That token is not in the list."))?;
-        let usage = self.cached_usage(std::slice::from_ref(token))?.remove(id);
+        let key = self.current()?.2.key();
+        let usage = self
+            .cache
+            .get::<TokenUsage>(&key, Kind::Usage, id)?
+            .map(|c| c.value);
         let now = Utc::now();
         Ok(TokenDetailView {
             history: rotation_history(token, &by_id),

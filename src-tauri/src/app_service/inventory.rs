@@ -55,11 +55,7 @@ impl AppService {
                         Kind::Inventory,
                         "",
                     )?;
-                    let policy = self
-                        .cached_policy(&account.key())
-                        .ok()
-                        .flatten()
-                        .map(|c| c.value);
+                    let policy = self.known_policy(&account.key());
                     return match cached {
                         Some(Cached { value, fetched_at }) => {
                             self.inventory_view(value, fetched_at, true, true, policy)
@@ -84,10 +80,7 @@ impl AppService {
             Ok(view) => Some(view.policy),
             Err(e) => {
                 tracing::warn!(code = ?e.code, "token policy not read with the inventory");
-                self.cached_policy(&account.key())
-                    .ok()
-                    .flatten()
-                    .map(|c| c.value)
+                self.known_policy(&account.key())
             }
         };
         self.inventory_view(tokens, now, false, complete, policy)

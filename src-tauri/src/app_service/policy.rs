@@ -51,6 +51,11 @@ impl AppService {
         self.cache.get::<TokenPolicy>(account, Kind::Policy, "")
     }
 
+    /// The last policy read for the account, if any (a cache that can't be read knows none).
+    pub(super) fn known_policy(&self, account: &str) -> Option<TokenPolicy> {
+        self.cached_policy(account).ok().flatten().map(|c| c.value)
+    }
+
     fn remember_policy(&self, account: &str, policy: TokenPolicy) -> PolicyView {
         let now = Utc::now();
         if let Err(e) = self.cache.put(account, Kind::Policy, "", &policy, now) {

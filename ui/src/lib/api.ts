@@ -108,6 +108,13 @@ export const api = {
   bulkRevokeTokens: (ids: string[], reason: string, dryRun: boolean) =>
     call<BulkRevokeResponse>('bulk_revoke_tokens', { ids, reason, dryRun }),
   tokenPolicy: () => call<PolicyView>('get_token_policy'),
+  /** The policy a dialog follows, or null when it can't be read (then the dialog shows no
+   * limits; the server still decides). */
+  knownTokenPolicy: (): Promise<TokenPolicy | null> =>
+    call<PolicyView>('get_token_policy').then(
+      (view) => view.policy,
+      () => null,
+    ),
   setTokenPolicy: (policy: TokenPolicy) => call<PolicyView>('set_token_policy', { policy }),
   tokenDetail: (id: string) => call<TokenDetailView>('token_detail', { id }),
   setWorkHours: (hours: WorkHours) => call<WorkHours>('set_work_hours', { hours }),

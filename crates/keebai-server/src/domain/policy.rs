@@ -3,7 +3,7 @@
 //! must meet it (422 naming it), a rotation's fresh expiry is capped by it, and the inventory
 //! finds the existing tokens that break it.
 
-use keebai_api::wire::{AuditDetail, TokenPolicy, MAX_POLICY_DAYS, POLICY_CLOCK_SLACK_SECS};
+use keebai_api::wire::{AuditDetail, TokenPolicy, MAX_POLICY_DAYS};
 
 use super::audit::AuditAction;
 use super::auth::Principal;
@@ -98,7 +98,7 @@ pub fn check_expiry(policy: &TokenPolicy, expires_at: Option<i64>, now: i64) -> 
             "expires_at",
             "the tenant's token policy requires an expiry: choose an expiry date",
         )),
-        (Some(at), Some(days)) if at - now > i64::from(days) * DAY + POLICY_CLOCK_SLACK_SECS => {
+        (Some(at), Some(days)) if policy.max_lifetime_secs().is_some_and(|max| at - now > max) => {
             Err(DomainError::invalid(
                 "expires_at",
                 format!(
@@ -136,6 +136,8 @@ pub fn breach(policy: &TokenPolicy, breaks: bool) -> PolicyBreach {
 
 #[cfg(test)]
 mod tests {
+    use keebai_api::wire::POLICY_CLOCK_SLACK_SECS;
+
     use super::*;
 
     const NOW: i64 = 1_000_000_000;
