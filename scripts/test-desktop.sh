@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Keebai Keys desktop app headlessly. Idempotent; safe on a fresh Debian 12.
 #
-#   1. system packages (WebKitGTK, Xvfb, D-Bus, gnome-keyring, xclip, WebKitWebDriver), npm deps,
+#   1. system packages (WebKitGTK, Xvfb, D-Bus, gnome-keyring, xclip, WebKitWebDriver, dunst for
+#      the reminder notification), npm deps,
 #      tauri-driver — each only when missing;
 #   2. the UI: vitest and svelte-check;
 #   3. the app through the Tauri CLI from the root (`tauri build --debug --no-bundle`: vite build,
@@ -24,7 +25,7 @@ log "system packages"
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libsoup-3.0-dev libdbus-1-dev pkg-config build-essential
-  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xclip xdotool
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xclip xdotool dunst
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -82,7 +83,7 @@ XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session
   # One app window at a time: two WebKit processes on 2 cores make clicks miss.
   window_test() {
     xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
-      --test window --test rotation_window --test guide --test settings_window --test offline_window --test roles_window --test users_window --test activity_window --test export_window --test audit_window --test admin_desk_window --test policy_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
+      --test window --test rotation_window --test guide --test settings_window --test offline_window --test roles_window --test users_window --test activity_window --test export_window --test audit_window --test admin_desk_window --test policy_window --test reminder_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
   }
   # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
   # retry keeps that from failing the run, and a real failure still fails twice.

@@ -10,7 +10,7 @@
 //! * [`users`] — the tenant's users, creating one, assigning roles (System Settings → Users).
 //! * [`activity`] — the audit trail (the Activity screen), cached for offline review.
 //! * [`inventory`] — the tenant's tokens (cached), an administrator's revokes, one or bulk.
-//! * [`preferences`] — the config and the Settings page's choices.
+//! * [`preferences`] — the config, the Settings page's choices and the day's reminder.
 //! * [`audit`] — the Audit screen's views, from the cached list (rules in
 //!   [`crate::audit_rules`]).
 //!
@@ -111,6 +111,8 @@ pub struct AppService {
     clipboard: Option<Arc<ClipboardGuard>>,
     session: Mutex<Option<Session>>,
     created: Mutex<Option<TokenSecret>>,
+    /// The OS notification service for the day's reminder; none in tests that don't look.
+    notifier: Mutex<Option<Arc<dyn crate::notifier::Notifier>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> AppResult<MutexGuard<'_, T>> {
@@ -142,6 +144,7 @@ impl AppService {
             clipboard: clipboard.map(|c| Arc::new(ClipboardGuard::new(c))),
             session: Mutex::new(None),
             created: Mutex::new(None),
+            notifier: Mutex::new(None),
         })
     }
 

@@ -20,6 +20,7 @@ pub const COMMANDS: &[&str] = &[
     "rotate_token",
     "set_clipboard_timeout",
     "set_keep_offline_copy",
+    "set_reminders",
     "list_roles",
     "update_role",
     "list_users",

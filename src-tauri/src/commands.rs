@@ -132,6 +132,11 @@ pub fn set_clipboard_timeout(service: State<'_, AppService>, seconds: u32) -> Ap
 }
 
 #[tauri::command]
+pub fn set_reminders(service: State<'_, AppService>, on: bool) -> AppResult<bool> {
+    service.set_reminders(on)
+}
+
+#[tauri::command]
 pub fn set_keep_offline_copy(service: State<'_, AppService>, keep: bool) -> AppResult<bool> {
     service.set_keep_offline_copy(keep)
 }

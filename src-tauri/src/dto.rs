@@ -32,6 +32,8 @@ pub struct AppConfig {
     pub stale_days: u32,
     /// The working days and hours **Off-hours activity** is judged by.
     pub work_hours: WorkHours,
+    /// "Remind me about expiring and overdue tokens".
+    pub reminders: bool,
     pub version: &'static str,
     /// Said once after the cache file was unusable (corrupt, or from a newer version) and was
     /// set aside and rebuilt; `None` otherwise.
@@ -81,6 +83,8 @@ pub struct TokenListView {
     /// True when the server was unreachable and this is the cached list.
     pub offline: bool,
     pub fetched_at: DateTime<Utc>,
+    /// The tokens expiring within 7 days or due for rotation: the badge on **Rotation**.
+    pub attention: crate::reminders::Attention,
 }
 
 #[derive(Debug, Clone, Serialize)]

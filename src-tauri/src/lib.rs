@@ -21,6 +21,8 @@
 //! * [`logging`] — stderr plus a log file in the data folder, capped and rotated
 //!   ([`log_file`]); [`private_files`] keeps the folder 0700 and its files 0600.
 //! * [`audit_rules`] — the Audit screen's views, plain functions of a token list and a moment.
+//! * [`reminders`] — which tokens need attention (the badge on **Rotation**) and the one
+//!   reminder a day; [`notifier`] shows it as a desktop notification that opens the app.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached.
 //!
@@ -40,8 +42,10 @@ pub mod error;
 pub mod export_file;
 pub mod log_file;
 pub mod logging;
+pub mod notifier;
 pub mod plugin_clipboard;
 pub mod private_files;
+pub mod reminders;
 pub mod server_address;
 pub mod session_vault;
 pub mod settings;
@@ -94,6 +98,9 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
                 Arc::new(KeyringVault::default()),
                 Some(clipboard),
             )?;
+            service.set_notifier(Arc::new(notifier::DesktopNotifier::new(
+                app.handle().clone(),
+            )));
             app.manage(service);
             if let Some(window) = app.get_webview_window(shell::MAIN_WINDOW) {
                 shell::show_main_window(&window);
@@ -133,6 +140,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
             commands::set_token_policy,
             commands::token_detail,
             commands::set_work_hours,
+            commands::set_reminders,
         ])
         .build(context)?;
 

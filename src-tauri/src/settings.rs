@@ -1,7 +1,7 @@
 //! The data folder and the small, non-secret settings file inside it.
 //!
 //! `settings.json` holds the clipboard timeout, whether to keep an offline copy of the token list
-//! after signing out, and which account signed in last (server, tenant, email) so the next
+//! after signing out, the Audit and reminder choices (and the day of the last reminder), and which account signed in last (server, tenant, email) so the next
 //! launch knows which keyring entry to look for. It never holds a credential. It is 0600.
 
 use std::path::{Path, PathBuf};
@@ -72,6 +72,10 @@ pub struct Settings {
     pub stale_days: u32,
     /// When tokens are expected to be used (**Off-hours activity**), in local time.
     pub work_hours: crate::usage_rules::WorkHours,
+    /// "Remind me about expiring and overdue tokens" (on by default; [`crate::reminders`]).
+    pub reminders: bool,
+    /// The local day the last reminder was shown, so there is at most one a day.
+    pub reminded_on: Option<chrono::NaiveDate>,
 }
 
 impl Default for Settings {
@@ -82,6 +86,8 @@ impl Default for Settings {
             last_account: None,
             stale_days: crate::audit_rules::DEFAULT_STALE_DAYS,
             work_hours: crate::usage_rules::WorkHours::default(),
+            reminders: true,
+            reminded_on: None,
         }
     }
 }
@@ -152,6 +158,8 @@ mod tests {
                 start_hour: 6,
                 end_hour: 22,
             },
+            reminders: false,
+            reminded_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 3),
         };
         file.save(&s).expect("save");
         assert_eq!(file.load(), s);
@@ -176,6 +184,8 @@ mod tests {
         assert_eq!(loaded.clipboard_clear_seconds, 45);
         assert!(!loaded.keep_offline_copy);
         assert_eq!(loaded.stale_days, crate::audit_rules::DEFAULT_STALE_DAYS);
+        assert!(loaded.reminders, "reminders are on unless turned off");
+        assert_eq!(loaded.reminded_on, None);
     }
 
     #[test]

@@ -60,12 +60,18 @@ pub fn one_instance<R: Runtime>(instance_id: String) -> TauriPlugin<R> {
             // The arguments are not logged: they are whatever someone typed.
             tracing::info!("Keebai Keys was launched again; bringing this window to the front");
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
+                bring_to_front(&window);
             }
         })
         .build()
+}
+
+/// Unminimises, shows and focuses a window that is already set up (a second launch, a click
+/// on a reminder).
+pub fn bring_to_front<R: Runtime>(window: &WebviewWindow<R>) {
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
 }
 
 /// Corrects the saved window state before tauri-plugin-window-state reads it; register it

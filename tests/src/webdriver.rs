@@ -209,9 +209,21 @@ pub async fn sign_in(c: &Client, (email, password): (&str, &str)) {
     type_into(c, "#password", password).await;
 }
 
+/// From the sign-in form to the API Keys table: the form is there, `who` signs in, and the
+/// table's counter has been drawn.
+pub async fn sign_in_to_api_keys(c: &Client, who: (&str, &str)) {
+    wait_for(c, "#server").await;
+    sign_in(c, who).await;
+    button(c, "Sign in").await.click().await.expect("sign in");
+    wait_for_text(c, "#active-counter", "of 10 active").await;
+}
+
 /// Clicks the link with exactly these words (the navigation, System Settings' sections).
 pub async fn link(c: &Client, label: &str) -> Element {
-    let xpath = format!("//a[normalize-space(.)='{label}']");
+    // A navigation link's name is its label; a count badge may follow it (Rotation's).
+    let xpath = format!(
+        "//a[normalize-space(.)='{label}' or normalize-space(span[@class='nav-label'])='{label}']"
+    );
     let el = c
         .wait()
         .at_most(WAIT)

@@ -3,7 +3,9 @@
 //! action filter and the search narrowing it.
 
 use fantoccini::{Client, Locator};
-use keebai_e2e::webdriver::{button, launch, link, screenshot, sign_in, wait_for, wait_for_text};
+use keebai_e2e::webdriver::{
+    launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
+};
 use keebai_e2e::{TestServer, DEVELOPER};
 
 async fn js(c: &Client, script: &str) -> serde_json::Value {
@@ -34,10 +36,7 @@ async fn activity_lists_the_users_own_trail_with_filter_and_search() {
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     link(&c, "Activity").await;
     wait_for_text(&c, "#main h2", "Activity").await;

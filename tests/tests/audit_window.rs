@@ -9,8 +9,8 @@
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, link, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone,
-    wait_until_quit,
+    button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
+    wait_until_gone, wait_until_quit,
 };
 use keebai_e2e::{TestServer, DEVELOPER};
 
@@ -101,10 +101,7 @@ async fn audit_views_count_their_rows_online_and_offline() {
     let log = data.path().join("driver-and-app.log");
 
     let (driver, c) = launch(&app_data, &server.url, &log).await;
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
     open_audit(&c).await;
     let online = counts(&c).await;
     let labels: Vec<&str> = online.iter().map(|(l, _)| l.as_str()).collect();

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, save_in_native_dialog, sign_in, type_into, wait_for, wait_for_text,
+    button, launch, save_in_native_dialog, sign_in_to_api_keys, type_into, wait_for_text,
     wait_until_gone,
 };
 use keebai_e2e::{TestServer, DEVELOPER};
@@ -45,10 +45,7 @@ async fn api_keys_export_writes_the_rows_shown_as_csv_and_json() {
     let out = tempfile::tempdir().expect("export dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     // The view: a search that leaves the three probes.
     type_into(&c, "#search", "probe").await;

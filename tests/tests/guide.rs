@@ -10,8 +10,8 @@
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
-    button, launch, link, open_create_modal, screenshot, sign_in, wait_for, wait_for_text,
-    wait_until_gone,
+    button, launch, link, open_create_modal, screenshot, sign_in, sign_in_to_api_keys, wait_for,
+    wait_for_text, wait_until_gone,
 };
 use keebai_e2e::{TestServer, DEVELOPER, MEMBER};
 
@@ -29,16 +29,13 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
 
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     // The navigation: the contract's words, in this order, and the page it shows marked.
     let words = js(
         &c,
         "return Array.from(document.querySelectorAll('nav[aria-label=\"Main\"] a'))\
-           .map(a => a.textContent.trim())",
+           .map(a => a.querySelector('.nav-label').textContent.trim())",
     )
     .await;
     assert_eq!(
@@ -56,7 +53,8 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
     let order = js(
         &c,
         "return Array.from(document.querySelectorAll('a[href], button'))\
-           .filter(e => !e.disabled).slice(0, 8).map(e => e.textContent.trim())",
+           .filter(e => !e.disabled).slice(0, 8)\
+           .map(e => (e.querySelector('.nav-label') ?? e).textContent.trim())",
     )
     .await;
     assert_eq!(
@@ -78,7 +76,7 @@ async fn system_settings_developer_api_open_api_keys_create_api_key() {
     wait_for_text(&c, "#main h2", "System Settings").await;
     let current = js(
         &c,
-        "return document.querySelector('nav a[aria-current=\"page\"]').textContent.trim()",
+        "return document.querySelector('nav a[aria-current=\"page\"] .nav-label').textContent.trim()",
     )
     .await;
     assert_eq!(current, "System Settings");
@@ -212,10 +210,7 @@ async fn the_api_keys_table_is_one_tab_stop_and_the_keys_move_its_active_row() {
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     // Tab from the status filter reaches the table itself; its first row becomes active.
     js(&c, "document.getElementById('status-filter').focus()").await;

@@ -6,7 +6,8 @@
 use fantoccini::Locator;
 use keebai_api::wire::CreateTokenResponse;
 use keebai_e2e::webdriver::{
-    button, launch, link, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, xclip,
+    button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
+    wait_until_gone, xclip,
 };
 use keebai_e2e::{files_containing, TestServer, DEVELOPER};
 
@@ -39,10 +40,7 @@ async fn rotate_now_in_the_real_window() {
     let app_data = data.path().join("app");
     let (_driver, c) = launch(&app_data, &server.url, &log).await;
 
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     // Rotate on the row: a button named after the token.
     let row = format!("tr[data-prefix='{prefix}']");

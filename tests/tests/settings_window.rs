@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use keebai_e2e::webdriver::{button, launch, link, screenshot, sign_in, wait_for, wait_for_text};
+use keebai_e2e::webdriver::{
+    button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
+};
 use keebai_e2e::{TestServer, DEVELOPER, TENANT};
 use keebai_keys::cache::Cache;
 use keebai_keys::settings::{Account, SettingsFile};
@@ -21,10 +23,7 @@ async fn the_offline_copy_setting_is_a_labelled_checkbox_that_sign_out_honours()
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&app_data, &server.url, &log).await;
 
-    wait_for(&c, "#server").await;
-    sign_in(&c, DEVELOPER).await;
-    button(&c, "Sign in").await.click().await.expect("sign in");
-    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    sign_in_to_api_keys(&c, DEVELOPER).await;
 
     link(&c, "Settings").await;
     wait_for_text(&c, "#main h2", "Settings").await;

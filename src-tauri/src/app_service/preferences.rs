@@ -1,9 +1,13 @@
 //! The Settings page's choices and what the sign-in screen starts from: read from and saved to
 //! `settings.json` at once, so a change survives a crash.
 
+use std::sync::Arc;
+
 use super::{lock, AppService};
 use crate::dto::AppConfig;
 use crate::error::AppResult;
+use crate::notifier::Notifier;
+use crate::reminders::{self, Attention};
 use crate::settings::{MAX_CLIPBOARD_SECONDS, MIN_CLIPBOARD_SECONDS, SERVER_URL_ENV};
 
 impl AppService {
@@ -20,6 +24,7 @@ impl AppService {
             keep_offline_copy: settings.keep_offline_copy,
             stale_days: settings.stale_days,
             work_hours: settings.work_hours.clone().sanitized(),
+            reminders: settings.reminders,
             version: env!("CARGO_PKG_VERSION"),
             cache_notice: self.cache.take_notice(),
         })
@@ -41,5 +46,49 @@ impl AppService {
         self.settings_file.save(&settings)?;
         tracing::info!(keep, "offline copy after sign-out");
         Ok(keep)
+    }
+
+    /// "Remind me about expiring and overdue tokens". The badge on **Rotation** stays either
+    /// way; this turns the desktop notification on or off.
+    pub fn set_reminders(&self, on: bool) -> AppResult<bool> {
+        let mut settings = lock(&self.settings)?;
+        settings.reminders = on;
+        self.settings_file.save(&settings)?;
+        tracing::info!(on, "reminder notifications");
+        Ok(on)
+    }
+
+    /// Gives the service the OS notification service (the app's set-up does; tests may not).
+    pub fn set_notifier(&self, notifier: Arc<dyn Notifier>) {
+        if let Ok(mut slot) = self.notifier.lock() {
+            *slot = Some(notifier);
+        }
+    }
+
+    /// After a load of the user's token list (live or cached): the day's reminder, if one is
+    /// due ([`crate::reminders::should_notify`]). A notification that could not be shown is
+    /// logged and tried again at the next load.
+    pub(super) fn remind(&self, attention: &Attention) {
+        let today = chrono::Local::now().date_naive();
+        let due = lock(&self.settings)
+            .is_ok_and(|s| reminders::should_notify(s.reminders, attention, s.reminded_on, today));
+        let notifier = self.notifier.lock().ok().and_then(|n| n.clone());
+        let Some(notifier) = notifier.filter(|_| due) else {
+            return;
+        };
+        // Not under the settings lock: the notification service may take a moment.
+        let (title, body) = reminders::message(attention);
+        if let Err(e) = notifier.notify(&title, &body, reminders::REMINDER_PATH) {
+            tracing::warn!(error = %e, "the reminder could not be shown");
+            return;
+        }
+        tracing::info!(count = attention.count, "reminder shown");
+        let saved = lock(&self.settings).and_then(|mut settings| {
+            settings.reminded_on = Some(today);
+            self.settings_file.save(&settings)
+        });
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "the reminder's day was not saved");
+        }
     }
 }

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 
 fn list_view(list: TokenList, offline: bool, fetched_at: chrono::DateTime<Utc>) -> TokenListView {
     TokenListView {
+        attention: crate::reminders::attention(&list.tokens, Utc::now()),
         tokens: list.tokens,
         active_count: list.active_count,
         active_limit: list.active_limit,
@@ -48,11 +49,18 @@ impl AppService {
                 {
                     tracing::warn!(error = %e, "token list not cached");
                 }
-                Ok(list_view(list, false, now))
+                let view = list_view(list, false, now);
+                self.remind(&view.attention);
+                Ok(view)
             }
             Err(e) if e.code == ErrorCode::ServerUnreachable => {
                 match self.cache.load(&account.key())? {
-                    Some(Cached { value, fetched_at }) => Ok(list_view(value, true, fetched_at)),
+                    Some(Cached { value, fetched_at }) => {
+                        // Offline, the cached list still knows what expires or falls due.
+                        let view = list_view(value, true, fetched_at);
+                        self.remind(&view.attention);
+                        Ok(view)
+                    }
                     None => Err(e),
                 }
             }

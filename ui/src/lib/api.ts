@@ -84,6 +84,7 @@ export const api = {
     call<RotatedTokenView>('rotate_token', { id, retireChoice }),
   setClipboardTimeout: (seconds: number) => call<number>('set_clipboard_timeout', { seconds }),
   setKeepOfflineCopy: (keep: boolean) => call<boolean>('set_keep_offline_copy', { keep }),
+  setReminders: (on: boolean) => call<boolean>('set_reminders', { on }),
   listRoles: () => call<RolesView>('list_roles'),
   /** Saves the role's whole permission list. */
   updateRole: (id: string, permissions: string[]) => call<Role>('update_role', { id, permissions }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attentionSummary,
   RETIRE_CHOICES,
   choiceAllowed,
   daysUntilDue,
@@ -179,5 +180,29 @@ describe('the rotated token\'s lifetime', () => {
     expect(rotatedLifetimeDays(tok({ expires_at: null }), policy(30))).toBe(30);
     expect(rotatedLifetimeDays(tok({ created_at: ago(10), expires_at: ago(-355) }), policy(90))).toBe(90);
     expect(rotatedLifetimeDays(tok({ created_at: ago(10), expires_at: ago(-4) }), policy(90))).toBe(14);
+  });
+});
+
+describe('the attention summary above the schedule', () => {
+  const attention = (expiring: string[], due: string[], count: number) => ({
+    expiring,
+    due_for_rotation: due,
+    count,
+  });
+
+  it('says nothing when nothing needs attention', () => {
+    expect(attentionSummary(attention([], [], 0))).toBeNull();
+  });
+
+  it('gives both counts, counting a token in both lists once', () => {
+    expect(attentionSummary(attention(['a', 'b'], ['b', 'c'], 3))).toBe(
+      '3 API keys need attention: 2 expire within 7 days, 2 are due for rotation.',
+    );
+    expect(attentionSummary(attention(['a'], [], 1))).toBe(
+      '1 API key needs attention: 1 expires within 7 days.',
+    );
+    expect(attentionSummary(attention([], ['c'], 1))).toBe(
+      '1 API key needs attention: 1 is due for rotation.',
+    );
   });
 });

@@ -2,7 +2,7 @@
 // creation, overdue first) and what an old row says about when it stops working. Pure, so the
 // rules are tested at their boundaries.
 import { exactUtc, formatDate } from './time';
-import type { RetireChoice, TokenPolicy, TokenRecord } from './types';
+import type { Attention, RetireChoice, TokenPolicy, TokenRecord } from './types';
 
 export const ROTATE_AFTER_DAYS = 90;
 const DAY_MS = 24 * 3600 * 1000;
@@ -168,4 +168,18 @@ export function rotationLinks(t: TokenRecord, byId: ReadonlyMap<string, TokenRec
   if (t.rotated_from) links.push(`Rotated from ${byId.get(t.rotated_from)?.prefix ?? 'a deleted token'}`);
   if (t.replaced_by) links.push(`Replaced by ${byId.get(t.replaced_by)?.prefix ?? 'a newer token'}`);
   return links;
+}
+
+/**
+ * What the Rotation screen says above its table when the reminder's rule (Rust's
+ * `reminders::attention`) finds tokens: the same counts as the notification. Null for none.
+ */
+export function attentionSummary(a: Attention): string | null {
+  if (a.count === 0) return null;
+  const parts: string[] = [];
+  const expiring = a.expiring.length;
+  if (expiring > 0) parts.push(`${expiring} ${expiring === 1 ? 'expires' : 'expire'} within 7 days`);
+  const due = a.due_for_rotation.length;
+  if (due > 0) parts.push(`${due} ${due === 1 ? 'is' : 'are'} due for rotation`);
+  return `${a.count} ${a.count === 1 ? 'API key needs' : 'API keys need'} attention: ${parts.join(', ')}.`;
 }

@@ -8,6 +8,8 @@
 export type { Account } from './bindings/Account';
 export type { ActivityView } from './bindings/ActivityView';
 export type { AuditEvent } from './bindings/AuditEvent';
+/** The user's tokens expiring within 7 days or due for rotation (the Rotation badge). */
+export type { Attention } from './bindings/Attention';
 export type { BulkRevokeResponse } from './bindings/BulkRevokeResponse';
 export type { InventoryToken } from './bindings/InventoryToken';
 export type { InventoryView } from './bindings/InventoryView';

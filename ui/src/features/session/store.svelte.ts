@@ -197,6 +197,12 @@ export class SessionStore {
     this.config.work_hours = await api.setWorkHours(hours);
   };
 
+  /** The daily reminder notification (the Rotation badge shows either way). */
+  setReminders = async (on: boolean) => {
+    if (!this.config) return;
+    this.config.reminders = await api.setReminders(on);
+  };
+
   setKeepOfflineCopy = async (keep: boolean) => {
     if (!this.config) return;
     this.config.keep_offline_copy = await api.setKeepOfflineCopy(keep);

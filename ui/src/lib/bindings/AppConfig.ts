@@ -18,7 +18,11 @@ stale_days: number,
 /**
  * The working days and hours **Off-hours activity** is judged by.
  */
-work_hours: WorkHours, version: string, 
+work_hours: WorkHours, 
+/**
+ * "Remind me about expiring and overdue tokens".
+ */
+reminders: boolean, version: string, 
 /**
  * Said once after the cache file was unusable (corrupt, or from a newer version) and was
  * set aside and rebuilt; `None` otherwise.
