@@ -75,7 +75,7 @@ async fn full_sync_of_the_seeded_tenant() {
         server: base.clone(),
         tenant: "acme".into(),
         email: env("KEEBAI_BENCH_EMAIL"),
-        password: keebai_api::wire::Password::new(&env("KEEBAI_BENCH_PASSWORD")),
+        password: keebai_api::wire::Password::new(env("KEEBAI_BENCH_PASSWORD")),
     })
     .await
     .expect("sign in");
