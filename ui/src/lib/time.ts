@@ -9,16 +9,26 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
+// One formatter of each kind for the whole app. Making one is costly (WebKit's JavaScriptCore
+// builds it from locale data each time), and a table cell formats on every render: with a
+// new formatter per call, a scroll through a long table spent most of each frame here.
+const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const DATE = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
 /** "just now", "5 minutes ago", "in 3 days": `iso` relative to `now`. */
 export function relativeTime(iso: string, now: Date = new Date()): string {
   const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
-    if (abs >= size) return rtf.format(Math.round(seconds / size), unit);
+    if (abs >= size) return RELATIVE.format(Math.round(seconds / size), unit);
   }
-  return rtf.format(Math.round(seconds / 60), 'minute');
+  return RELATIVE.format(Math.round(seconds / 60), 'minute');
 }
 
 /** "2026-11-28 04:00:00 UTC": the exact time, always in UTC. */
@@ -29,12 +39,7 @@ export function exactUtc(iso: string): string {
 
 /** "Nov 28, 2026" (UTC calendar date). */
 export function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString('en-US', {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    timeZone: 'UTC',
-  });
+  return DATE.format(new Date(iso));
 }
 
 /** What the Last used column shows. */
