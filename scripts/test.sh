@@ -61,6 +61,10 @@ rm -rf .test-artifacts/runs
 if [ "${SKIP_DESKTOP:-0}" != 1 ] && [ -f scripts/test-desktop.sh ]; then
   step "Keebai Keys desktop app"
   bash scripts/test-desktop.sh
+  # The desktop's tests start their demo servers through the same kit (keebai-testkit).
+  step "secret hygiene: every log and database file of the desktop tests' servers"
+  bash scripts/scan-secrets.sh
+  rm -rf .test-artifacts/runs
 fi
 
 if [ "${SKIP_PACKAGES:-0}" != 1 ]; then

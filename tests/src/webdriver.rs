@@ -274,7 +274,7 @@ pub fn app_processes(exe: &Path, data_dir: &Path) -> Vec<u32> {
 /// Waits until no app runs on `data_dir` any more (a relaunch before then would be handed over
 /// to the one quitting).
 pub async fn wait_until_quit(data_dir: &Path) {
-    let exe = crate::binary("keebai-keys", "keebai-keys");
+    let exe = keebai_testkit::cargo_binary("keebai-keys", "keebai-keys");
     let deadline = Instant::now() + WAIT;
     while !app_processes(&exe, data_dir).is_empty() {
         assert!(Instant::now() < deadline, "the app did not quit");

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use keebai_api::wire::Password;
-use keebai_e2e::{TestServer, ADMIN, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, ADMIN, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, NewToken, SignIn};
 use keebai_keys::error::ErrorCode;
 use keebai_keys::session_vault::MemoryVault;
 
-fn form(server: &TestServer, (email, password): (&str, &str)) -> SignIn {
+fn form(server: &DemoServer, (email, password): (&str, &str)) -> SignIn {
     SignIn {
         server: server.url.clone(),
         tenant: TENANT.to_owned(),
@@ -31,7 +31,7 @@ fn token(name: &str) -> NewToken {
 
 #[tokio::test]
 async fn own_events_for_a_developer_the_tenants_for_an_auditor() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let dev = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
     let me = dev
@@ -84,7 +84,7 @@ async fn own_events_for_a_developer_the_tenants_for_an_auditor() {
 
 #[tokio::test]
 async fn more_than_a_page_is_read_whole_and_in_order() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let session = http.sign_in(DEVELOPER).await;
     // 260 tokens created and revoked: 520 events, more than the 500 of one page.
@@ -133,7 +133,7 @@ async fn more_than_a_page_is_read_whole_and_in_order() {
 
 #[tokio::test]
 async fn the_trail_is_kept_for_offline_review_also_after_a_launch_with_the_server_down() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let first = AppService::new(dir.path(), vault.clone(), None).expect("service");
@@ -171,7 +171,7 @@ async fn the_trail_is_kept_for_offline_review_also_after_a_launch_with_the_serve
 
 #[tokio::test]
 async fn with_nothing_cached_and_the_server_gone_it_says_so() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("service");
     app.sign_in(form(&server, DEVELOPER))

@@ -6,7 +6,7 @@ use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![])
@@ -28,7 +28,7 @@ async fn actions(c: &Client) -> Vec<String> {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn activity_lists_the_users_own_trail_with_filter_and_search() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let session = http.sign_in(DEVELOPER).await;
     assert_eq!(http.create_token(&session, "activity probe").await, 201);

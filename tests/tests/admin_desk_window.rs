@@ -13,7 +13,7 @@ use keebai_e2e::webdriver::{
     button, launch, link, open_create_modal, save_in_native_dialog, screenshot, sign_in, type_into,
     wait_for, wait_for_text, wait_until_gone, wait_until_quit, Driver,
 };
-use keebai_e2e::{TestServer, ADMIN, DEVELOPER, MEMBER};
+use keebai_e2e::{DemoServer, ADMIN, DEVELOPER, MEMBER};
 
 const REASON: &str = "Shared in a public chat";
 
@@ -36,7 +36,7 @@ async fn quit(dir: &Path, driver: Driver, c: Client) {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn grant_create_then_revoke_with_a_reason_the_member_sees_then_bulk_revoke() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let (admin_dir, member_dir) = (data.path().join("admin"), data.path().join("member"));
 

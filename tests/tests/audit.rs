@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::audit_rules::{AuditViewKind, DEFAULT_STALE_DAYS, MAX_STALE_DAYS};
 use keebai_keys::dto::AuditReport;
@@ -81,7 +81,7 @@ fn assert_demo_views(report: &AuditReport) {
 
 #[tokio::test]
 async fn the_views_come_from_the_cache_and_work_with_the_server_stopped() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
 
@@ -137,7 +137,7 @@ async fn the_views_come_from_the_cache_and_work_with_the_server_stopped() {
 
 #[tokio::test]
 async fn no_report_before_a_list_is_cached_and_none_without_a_session() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("svc");
     let e = app.audit_views().expect_err("not signed in");

@@ -12,7 +12,7 @@ use keebai_e2e::webdriver::{
     button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
     wait_until_gone, wait_until_quit,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 /// The view buttons' words, in order, as the contract names them.
 const VIEWS: [(&str, &str); 8] = [
@@ -95,7 +95,7 @@ async fn open_view(c: &Client, kind: &str) -> Vec<String> {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn audit_views_count_their_rows_online_and_offline() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");

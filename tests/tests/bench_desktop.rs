@@ -31,7 +31,7 @@ use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, connect, sign_in, start_driver, wait_for, wait_for_text, Driver, WAIT,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 const ROWS: usize = 1_000;
 /// The cached listing the scroll figures are taken with, from `$KEEBAI_BENCH_SCROLL_ROWS` (the
@@ -134,7 +134,7 @@ async fn painted(c: &Client, ready: &str) -> f64 {
 /// Mints tokens for the developer and revokes each at once (only 10 may be active, and the
 /// listing holds every status) until the listing holds `rows`; as many in flight as there are
 /// free slots under the limit (3 for the demo developer).
-async fn seed_tokens(server: &TestServer, rows: usize) {
+async fn seed_tokens(server: &DemoServer, rows: usize) {
     let http = server.http();
     let session = http.sign_in(DEVELOPER).await;
     let list = http.tokens(&session).await;
@@ -318,7 +318,7 @@ fn table_holds(rows: usize) -> String {
 #[ignore = "a benchmark: run scripts/bench-desktop.sh"]
 async fn startup_and_memory_figures() {
     let exe: PathBuf = std::fs::canonicalize(keebai_e2e::app_binary()).expect("app binary");
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     seed_tokens(&server, ROWS).await;
     let data = tempfile::tempdir().expect("data dir");
     let (app_data, log) = (data.path().join("app"), data.path().join("driver.log"));

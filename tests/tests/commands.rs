@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, Utc};
 use keebai_api::wire::{Password, TokenStatus};
-use keebai_e2e::{files_containing, TestServer, ADMIN, DEVELOPER, MEMBER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, ADMIN, DEVELOPER, MEMBER, TENANT};
 use keebai_keys::app_service::{AppService, NewToken, SignIn};
 use keebai_keys::clipboard_guard::SecretClipboard;
 use keebai_keys::error::ErrorCode;
@@ -72,7 +72,7 @@ fn new_token(name: &str, scopes: &[&str], days: Option<i64>) -> NewToken {
 
 #[tokio::test]
 async fn sign_in_list_create_copy_revoke() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let app = app();
 
@@ -196,7 +196,7 @@ async fn sign_in_list_create_copy_revoke() {
 
 #[tokio::test]
 async fn member_gets_the_gate_until_a_refresh_after_the_grant() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let app = app();
     let session = app
@@ -220,7 +220,7 @@ async fn member_gets_the_gate_until_a_refresh_after_the_grant() {
 
 #[tokio::test]
 async fn sign_in_errors_have_their_codes() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let app = app();
 
     let e = app
@@ -273,7 +273,7 @@ async fn sign_in_errors_have_their_codes() {
 
 #[tokio::test]
 async fn token_errors_have_their_codes() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let app = app();
     app.service
         .sign_in(form(&server.url, DEVELOPER))
@@ -330,7 +330,7 @@ async fn token_errors_have_their_codes() {
 
 #[tokio::test]
 async fn a_session_ended_elsewhere_surfaces_as_unauthorized() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
@@ -362,7 +362,7 @@ async fn a_session_ended_elsewhere_surfaces_as_unauthorized() {
 
 #[tokio::test]
 async fn the_list_is_served_from_the_cache_when_the_server_is_gone() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let app = app();
     app.service
         .sign_in(form(&server.url, DEVELOPER))
@@ -377,7 +377,7 @@ async fn the_list_is_served_from_the_cache_when_the_server_is_gone() {
 
 #[tokio::test]
 async fn a_session_is_restored_from_the_vault_and_dropped_when_dead() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let first = AppService::new(dir.path(), vault.clone(), None).expect("service");

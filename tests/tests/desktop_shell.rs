@@ -10,7 +10,7 @@ use fantoccini::Client;
 use keebai_e2e::webdriver::{
     app_processes, button, launch, sign_in, wait_for, wait_for_text, wait_until_quit, WAIT,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 async fn inner_size(c: &Client) -> (u64, u64) {
     let v = c
@@ -40,11 +40,11 @@ fn data_and_log() -> (tempfile::TempDir, PathBuf, PathBuf) {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn a_second_launch_leaves_one_app_still_signed_in() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (_data, app_data, log) = data_and_log();
     let (_driver, c) = launch(&app_data, &server.url, &log).await;
     signed_in(&c).await;
-    let exe = keebai_e2e::binary("keebai-keys", "keebai-keys");
+    let exe = keebai_testkit::cargo_binary("keebai-keys", "keebai-keys");
     assert_eq!(app_processes(&exe, &app_data).len(), 1, "the first app");
 
     // Launched again, as a person would from the menu, on the same data folder.
@@ -85,7 +85,7 @@ async fn a_second_launch_leaves_one_app_still_signed_in() {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn the_window_comes_back_as_it_was_left_and_on_screen() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (_data, app_data, log) = data_and_log();
     let state_file = app_data.join("window-state.json");
 

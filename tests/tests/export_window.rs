@@ -10,7 +10,7 @@ use keebai_e2e::webdriver::{
     button, launch, save_in_native_dialog, sign_in_to_api_keys, type_into, wait_for_text,
     wait_until_gone,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 async fn export(c: &Client, format_label: &str, path: &Path) {
     button(c, "Export").await.click().await.expect("export");
@@ -35,7 +35,7 @@ async fn export(c: &Client, format_label: &str, path: &Path) {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver, WebKitWebDriver and xdotool: run scripts/test-desktop.sh"]
 async fn api_keys_export_writes_the_rows_shown_as_csv_and_json() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let session = http.sign_in(DEVELOPER).await;
     for name in ["export probe one", "export probe, two", "=cmd probe"] {

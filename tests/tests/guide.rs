@@ -13,7 +13,7 @@ use keebai_e2e::webdriver::{
     button, launch, link, open_create_modal, screenshot, sign_in, sign_in_to_api_keys, wait_for,
     wait_for_text, wait_until_gone,
 };
-use keebai_e2e::{TestServer, DEVELOPER, MEMBER};
+use keebai_e2e::{DemoServer, DEVELOPER, MEMBER};
 
 async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![])
@@ -24,7 +24,7 @@ async fn js(c: &Client, script: &str) -> serde_json::Value {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn system_settings_developer_api_open_api_keys_create_api_key() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
@@ -206,7 +206,7 @@ async fn press(c: &Client, key: Key) {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn the_api_keys_table_is_one_tab_stop_and_the_keys_move_its_active_row() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;

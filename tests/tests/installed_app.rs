@@ -13,7 +13,7 @@ use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, connect, sign_in, start_driver_in, wait_for, wait_for_text, WAIT,
 };
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 
 /// Whether a process runs `exe` (WebKit's helpers run other executables).
 fn running(exe: &Path) -> bool {
@@ -43,7 +43,7 @@ async fn the_installed_app_signs_in_and_restores_its_session() {
             .expect("KEEBAI_APP_BINARY names the installed app, e.g. /usr/bin/keebai-keys"),
     );
     let app = std::fs::canonicalize(&app).expect("the installed app");
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let logs = tempfile::tempdir().expect("log dir");
     let log = logs.path().join("driver-and-app.log");
 

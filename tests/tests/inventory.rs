@@ -5,12 +5,12 @@
 //! takes exactly what was previewed, the cached copy offline, and a disabled user.
 
 use keebai_api::wire::TokenStatus;
-use keebai_e2e::{app_signed_in, TestServer, ADMIN, DEVELOPER, MEMBER};
+use keebai_e2e::{app_signed_in, DemoServer, ADMIN, DEVELOPER, MEMBER};
 use keebai_keys::error::ErrorCode;
 
 #[tokio::test]
 async fn every_users_tokens_and_a_revoke_with_a_reason_the_owner_sees() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let (dev, _d) = app_signed_in(&server, DEVELOPER).await;
 
@@ -94,7 +94,7 @@ async fn every_users_tokens_and_a_revoke_with_a_reason_the_owner_sees() {
 
 #[tokio::test]
 async fn a_bulk_revoke_previews_without_change_then_revokes_exactly_that() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let view = admin.list_inventory().await.expect("inventory");
     let active: Vec<String> = view
@@ -155,7 +155,7 @@ async fn a_bulk_revoke_previews_without_change_then_revokes_exactly_that() {
 
 #[tokio::test]
 async fn the_inventory_is_kept_for_offline_audit_and_follows_a_revoke() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let view = admin.list_inventory().await.expect("inventory");
     let target = view
@@ -194,7 +194,7 @@ async fn the_inventory_is_kept_for_offline_audit_and_follows_a_revoke() {
 
 #[tokio::test]
 async fn without_audit_tokens_the_inventory_is_forbidden() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (member, _m) = app_signed_in(&server, MEMBER).await;
     let e = member.list_inventory().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
@@ -208,7 +208,7 @@ async fn without_audit_tokens_the_inventory_is_forbidden() {
 #[tokio::test]
 async fn a_disabled_user_is_signed_out_their_tokens_revoked_and_enabling_brings_only_sign_in_back()
 {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let (dev, _d) = app_signed_in(&server, DEVELOPER).await;

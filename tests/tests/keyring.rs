@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use keebai_api::wire::Password;
 use keebai_api::TokenSecret;
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::session_vault::{KeyringVault, SessionVault, KEYRING_SERVICE};
 
@@ -54,7 +54,7 @@ fn vault_round_trips_through_the_secret_service() {
 #[ignore = "needs a D-Bus session with an unlocked Secret Service: run scripts/test-desktop.sh"]
 fn sign_in_keeps_the_session_in_the_keyring_only() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let service = format!("{KEYRING_SERVICE}.signin-{}", std::process::id());
     let vault = Arc::new(KeyringVault::new(&service));
@@ -108,7 +108,7 @@ fn secret_tool_count(service: &str) -> usize {
 #[ignore = "needs a D-Bus session with an unlocked Secret Service: run scripts/test-desktop.sh"]
 fn one_keyring_entry_whatever_the_case_of_the_email() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let service = format!("{KEYRING_SERVICE}.case-{}", std::process::id());
     let vault = Arc::new(KeyringVault::new(&service));

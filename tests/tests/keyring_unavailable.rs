@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use keebai_api::wire::Password;
-use keebai_e2e::{files_containing, TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::error::ErrorCode;
 use keebai_keys::session_vault::{KeyringVault, SessionVault, VaultError, KEYRING_SERVICE};
@@ -30,7 +30,7 @@ fn an_unusable_keyring_is_reported_and_the_session_stays_in_memory() {
         "this test must run with a locked or absent keyring"
     );
 
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let app = AppService::new(dir.path(), vault.clone(), None).expect("service");
     let view = runtime

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use keebai_api::wire::Password;
-use keebai_e2e::{files_containing, TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::cache::Cache;
 use keebai_keys::private_files::mode_of;
@@ -51,7 +51,7 @@ fn modes(dir: &Path) -> Vec<(String, bool, u32)> {
 
 #[tokio::test]
 async fn the_data_folder_is_the_users_only_even_when_it_was_not() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let root = tempfile::tempdir().expect("tempdir");
     let dir = root.path().join("keebaikeys");
     // A folder an older version (or a loose umask) left readable by everyone.
@@ -99,7 +99,7 @@ async fn the_data_folder_is_the_users_only_even_when_it_was_not() {
 
 #[tokio::test]
 async fn sign_out_removes_the_accounts_cached_list_unless_an_offline_copy_is_kept() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let app = AppService::new(dir.path(), vault.clone(), None).expect("service");

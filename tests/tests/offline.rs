@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use keebai_e2e::{files_containing, TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, NewToken, SignIn};
 use keebai_keys::cache::{Cache, FILE_NAME, MIGRATIONS};
 use keebai_keys::error::ErrorCode;
@@ -23,7 +23,7 @@ fn form(server: &str) -> SignIn {
     }
 }
 
-fn account(server: &TestServer) -> Account {
+fn account(server: &DemoServer) -> Account {
     Account {
         server: server.url.clone(),
         tenant: TENANT.to_owned(),
@@ -33,7 +33,7 @@ fn account(server: &TestServer) -> Account {
 
 #[tokio::test]
 async fn a_launch_with_the_server_down_shows_the_cached_session_and_list_then_syncs_back() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let first = AppService::new(dir.path(), vault.clone(), None).expect("service");
@@ -107,7 +107,7 @@ async fn a_launch_with_the_server_down_shows_the_cached_session_and_list_then_sy
 
 #[tokio::test]
 async fn a_401_at_the_sync_after_a_launch_ends_the_session_its_keyring_entry_and_cache() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
@@ -156,7 +156,7 @@ async fn a_401_at_the_sync_after_a_launch_ends_the_session_its_keyring_entry_and
 
 #[tokio::test]
 async fn without_a_cached_profile_an_offline_launch_says_it_cannot_reach_the_server() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let first = AppService::new(dir.path(), vault.clone(), None).expect("service");

@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, launch, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, wait_until_quit,
 };
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::session_vault::{KeyringVault, SessionVault};
 use keebai_keys::settings::Account;
 
@@ -43,7 +43,7 @@ async fn prefixes(c: &Client) -> Vec<String> {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn an_offline_launch_shows_the_cached_table_with_the_banner_and_sync_recovers() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");
@@ -111,7 +111,7 @@ async fn an_offline_launch_shows_the_cached_table_with_the_banner_and_sync_recov
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn a_session_ended_by_the_server_while_a_dialog_is_open_returns_to_sign_in() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");

@@ -6,7 +6,7 @@
 
 use chrono::{Duration, Utc};
 use keebai_api::wire::{InventoryPage, TokenPolicy};
-use keebai_e2e::{app_signed_in, TestServer, ADMIN, DEVELOPER};
+use keebai_e2e::{app_signed_in, DemoServer, ADMIN, DEVELOPER};
 use keebai_keys::app_service::NewToken;
 use keebai_keys::error::ErrorCode;
 
@@ -19,7 +19,7 @@ fn token(expires_in_days: Option<i64>) -> NewToken {
 }
 
 /// The ids the server's own `violates_policy=true` filter selects, sorted.
-async fn server_breakers(server: &TestServer) -> Vec<String> {
+async fn server_breakers(server: &DemoServer) -> Vec<String> {
     let http = server.http();
     let admin = http.sign_in(ADMIN).await;
     let page: InventoryPage = http
@@ -42,7 +42,7 @@ async fn server_breakers(server: &TestServer) -> Vec<String> {
 
 #[tokio::test]
 async fn admins_save_it_creates_obey_it_and_the_inventory_finds_its_breakers_also_offline() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let (dev, _d) = app_signed_in(&server, DEVELOPER).await;
 

@@ -10,7 +10,7 @@ use keebai_e2e::webdriver::{
     button, launch, link, open_create_modal, screenshot, sign_in, type_into, wait_for,
     wait_for_text, wait_until_gone,
 };
-use keebai_e2e::{TestServer, ADMIN};
+use keebai_e2e::{DemoServer, ADMIN};
 
 async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![])
@@ -31,7 +31,7 @@ async fn rows(c: &Client) -> u64 {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn limit_tokens_to_30_days_then_find_the_breakers_and_create_within_it() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;

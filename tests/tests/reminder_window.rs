@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{launch, link, screenshot, sign_in_to_api_keys, wait_for_text};
 
-use keebai_e2e::{TestServer, DEVELOPER};
+use keebai_e2e::{DemoServer, DEVELOPER};
 use keebai_keys::settings::SettingsFile;
 
 const LABEL: &str = "Remind me about expiring and overdue tokens";
@@ -127,7 +127,7 @@ async fn the_reminder_badges_rotation_notifies_once_and_its_click_opens_rotation
     let dunst = Dunst::start(data.path()).await;
     let before = displayed();
 
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");
     let (_driver, c) = launch(&app_data, &server.url, &log).await;

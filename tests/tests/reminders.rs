@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::Local;
-use keebai_e2e::{app_signed_in, TestServer, DEVELOPER};
+use keebai_e2e::{app_signed_in, DemoServer, DEVELOPER};
 use keebai_keys::app_service::AppService;
 use keebai_keys::dto::TokenListView;
 use keebai_keys::notifier::Notifier;
@@ -57,7 +57,7 @@ fn names(list: &TokenListView, ids: &[String]) -> Vec<String> {
 }
 
 /// A new launch of the app on the same data folder, signed in again.
-async fn relaunch(server: &TestServer, dir: &std::path::Path, shown: &Arc<Shown>) -> AppService {
+async fn relaunch(server: &DemoServer, dir: &std::path::Path, shown: &Arc<Shown>) -> AppService {
     let vault = Arc::new(keebai_keys::session_vault::MemoryVault::default());
     let app = AppService::new(dir, vault, None).expect("service");
     app.set_notifier(shown.clone());
@@ -73,7 +73,7 @@ async fn relaunch(server: &TestServer, dir: &std::path::Path, shown: &Arc<Shown>
 }
 
 async fn signed_in_with(
-    server: &TestServer,
+    server: &DemoServer,
     shown: &Arc<Shown>,
 ) -> (AppService, tempfile::TempDir) {
     let (app, dir) = app_signed_in(server, DEVELOPER).await;
@@ -83,7 +83,7 @@ async fn signed_in_with(
 
 #[tokio::test]
 async fn one_reminder_a_day_of_what_expires_or_is_due_and_a_setting_turns_it_off() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let shown = Arc::new(Shown::default());
     let (app, dir) = signed_in_with(&server, &shown).await;
 
@@ -152,7 +152,7 @@ async fn one_reminder_a_day_of_what_expires_or_is_due_and_a_setting_turns_it_off
 
 #[tokio::test]
 async fn a_missing_notification_service_is_tried_again_and_the_cache_reminds_offline() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let shown = Arc::new(Shown::default());
     let (app, dir) = signed_in_with(&server, &shown).await;
     let settings = SettingsFile::in_dir(dir.path());

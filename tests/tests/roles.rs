@@ -4,14 +4,14 @@
 //! checks *Manage API Tokens* under *Developer* and saves — and the server's refusals surfacing
 //! with their codes.
 
-use keebai_e2e::{app_signed_in, TestServer, ADMIN, MEMBER};
+use keebai_e2e::{app_signed_in, DemoServer, ADMIN, MEMBER};
 use keebai_keys::error::ErrorCode;
 
 const MANAGE_TOKENS: &str = "developer.manage_tokens";
 
 #[tokio::test]
 async fn an_admin_grants_manage_api_tokens_to_the_member_role_and_the_member_has_it() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let (member, _m) = app_signed_in(&server, MEMBER).await;
     assert!(
@@ -113,7 +113,7 @@ async fn an_admin_grants_manage_api_tokens_to_the_member_role_and_the_member_has
 
 #[tokio::test]
 async fn the_servers_rules_come_back_with_their_codes_and_change_nothing() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_roles().await.expect("roles");
     let admin_role = before
@@ -154,7 +154,7 @@ async fn the_servers_rules_come_back_with_their_codes_and_change_nothing() {
 
 #[tokio::test]
 async fn without_manage_roles_the_roles_are_forbidden() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (member, _m) = app_signed_in(&server, MEMBER).await;
     let e = member.list_roles().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
@@ -169,7 +169,7 @@ async fn without_manage_roles_the_roles_are_forbidden() {
 
 #[tokio::test]
 async fn with_the_server_gone_the_roles_say_so_and_the_session_stays() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let (admin, _a) = app_signed_in(&server, ADMIN).await;
     let roles = admin.list_roles().await.expect("roles");
     let member_role = roles

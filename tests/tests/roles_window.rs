@@ -10,7 +10,7 @@
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{button, launch, link, screenshot, sign_in, wait_for, wait_for_text};
-use keebai_e2e::{TestServer, ADMIN, MEMBER};
+use keebai_e2e::{DemoServer, ADMIN, MEMBER};
 
 async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![])
@@ -45,7 +45,7 @@ async fn permission_box(c: &Client, group: &str, label: &str) -> fantoccini::ele
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn system_settings_roles_open_member_check_manage_api_tokens_save() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let member = http.sign_in(MEMBER).await;
     assert_eq!(

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use keebai_api::wire::TokenStatus;
-use keebai_e2e::{files_containing, Http, TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, Http, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, NewToken, RetireChoice, SignIn};
 use keebai_keys::clipboard_guard::SecretClipboard;
 use keebai_keys::error::ErrorCode;
@@ -38,7 +38,7 @@ struct App {
 }
 
 /// The developer signed in, with none of the demo's active tokens left (so every test has room).
-async fn signed_in(server: &TestServer) -> App {
+async fn signed_in(server: &DemoServer) -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let clipboard = Arc::new(RecordingClipboard::default());
     let service = AppService::new(
@@ -101,7 +101,7 @@ async fn works(http: &Http, secret: &str) -> bool {
 
 #[tokio::test]
 async fn each_retire_choice_does_what_the_dialog_says() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let app = signed_in(&server).await;
 
@@ -196,7 +196,7 @@ async fn each_retire_choice_does_what_the_dialog_says() {
 
 #[tokio::test]
 async fn refusals_are_explained_and_change_nothing() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let app = signed_in(&server).await;
 

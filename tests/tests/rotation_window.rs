@@ -9,14 +9,14 @@ use keebai_e2e::webdriver::{
     button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
     wait_until_gone, xclip,
 };
-use keebai_e2e::{files_containing, TestServer, DEVELOPER};
+use keebai_e2e::{files_containing, DemoServer, DEVELOPER};
 
 const NAME: &str = "E2E rotate";
 
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn rotate_now_in_the_real_window() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
 
     // A token minted "from outside", so the test knows the old secret.

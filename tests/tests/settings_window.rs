@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use keebai_e2e::webdriver::{
     button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
 };
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::cache::Cache;
 use keebai_keys::settings::{Account, SettingsFile};
 
@@ -17,7 +17,7 @@ const LABEL: &str = "Keep an offline copy after signing out";
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn the_offline_copy_setting_is_a_labelled_checkbox_that_sign_out_honours() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keebai_api::wire::Password;
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::session_vault::MemoryVault;
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_sync_says_what_changed_since_the_one_before() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let app = AppService::new(dir.path(), Arc::new(MemoryVault::default()), None).expect("app");
     app.sign_in(SignIn {

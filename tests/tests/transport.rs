@@ -10,7 +10,7 @@ use std::sync::Arc;
 use keebai_api::wire::Password;
 use keebai_e2e::tls_front::{TestCa, TlsFront};
 use keebai_e2e::traps::Trap;
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::error::{AppError, ErrorCode};
 use keebai_keys::session_vault::MemoryVault;
@@ -74,7 +74,7 @@ fn port_of(url: &str) -> u16 {
 
 #[test]
 fn a_company_ca_in_the_system_store_is_trusted_and_an_unknown_one_is_not() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let certs = tempfile::tempdir().expect("tempdir");
     let company = TestCa::new(certs.path(), "company-ca");
     let stranger = TestCa::new(certs.path(), "some-other-ca");
@@ -115,9 +115,9 @@ fn a_company_ca_in_the_system_store_is_trusted_and_an_unknown_one_is_not() {
 
 #[tokio::test]
 async fn plain_http_reaches_this_computer_at_any_loopback_address() {
-    let on_127_0_0_1 = TestServer::demo();
-    let on_127_0_0_2 = TestServer::demo_on("127.0.0.2:0");
-    let on_ipv6 = TestServer::demo_on("[::1]:0");
+    let on_127_0_0_1 = DemoServer::demo();
+    let on_127_0_0_2 = DemoServer::demo_on("127.0.0.2:0");
+    let on_ipv6 = DemoServer::demo_on("[::1]:0");
 
     for url in [
         on_127_0_0_2.url.clone(),

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use keebai_e2e::{TestServer, DEVELOPER, TENANT};
+use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, SignIn};
 use keebai_keys::audit_rules::AuditViewKind;
 use keebai_keys::dto::AuditReport;
@@ -65,7 +65,7 @@ fn assert_usage_views(report: &AuditReport) {
 #[tokio::test]
 async fn off_hours_and_new_addresses_from_the_synced_usage_also_offline() {
     std::env::set_var("TZ", "UTC");
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = Arc::new(MemoryVault::default());
     let app = AppService::new(dir.path(), vault.clone(), None).expect("service");

@@ -4,7 +4,7 @@
 //! changed and felt by that user, and the server's refusals surfacing with their codes.
 
 use keebai_api::wire::{Password, Role, RoleList};
-use keebai_e2e::{app_signed_in, files_containing, TestServer, ADMIN, MEMBER};
+use keebai_e2e::{app_signed_in, files_containing, DemoServer, ADMIN, MEMBER};
 use keebai_keys::app_service::NewUser;
 use keebai_keys::error::ErrorCode;
 
@@ -28,7 +28,7 @@ fn dana(role_ids: Vec<String>) -> NewUser {
 
 #[tokio::test]
 async fn an_admin_creates_a_user_who_signs_in_and_whose_roles_then_change() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let (admin, dir) = app_signed_in(&server, ADMIN).await;
 
@@ -80,7 +80,7 @@ async fn an_admin_creates_a_user_who_signs_in_and_whose_roles_then_change() {
 
 #[tokio::test]
 async fn refusals_come_back_with_their_codes_and_change_nothing() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (admin, _dir) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_users().await.expect("users");
     let roles = before.roles.clone().expect("roles");
@@ -127,7 +127,7 @@ async fn refusals_come_back_with_their_codes_and_change_nothing() {
 
 #[tokio::test]
 async fn without_manage_users_the_users_are_forbidden() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let (member, _dir) = app_signed_in(&server, MEMBER).await;
     let e = member.list_users().await.expect_err("forbidden");
     assert_eq!(e.code, ErrorCode::Forbidden, "{e:?}");
@@ -141,7 +141,7 @@ async fn without_manage_users_the_users_are_forbidden() {
 
 #[tokio::test]
 async fn managing_users_without_reading_roles_lists_the_users_without_role_names() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let admin = http.sign_in(ADMIN).await;
     // A "People" role that may manage users but not roles, and someone holding only it.
@@ -188,7 +188,7 @@ async fn managing_users_without_reading_roles_lists_the_users_without_role_names
 
 #[tokio::test]
 async fn with_the_server_gone_the_users_say_so_and_nothing_is_sent() {
-    let mut server = TestServer::demo();
+    let mut server = DemoServer::demo();
     let (admin, _dir) = app_signed_in(&server, ADMIN).await;
     let before = admin.list_users().await.expect("users");
     server.stop();

@@ -8,7 +8,7 @@ use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, launch, link, screenshot, sign_in, type_into, wait_for, wait_for_text, wait_until_gone,
 };
-use keebai_e2e::{TestServer, ADMIN, MEMBER};
+use keebai_e2e::{DemoServer, ADMIN, MEMBER};
 
 const DANA: (&str, &str) = ("dana@acme.test", "dana-first-password");
 
@@ -21,7 +21,7 @@ async fn js(c: &Client, script: &str) -> serde_json::Value {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn system_settings_users_create_a_user_then_edit_their_roles() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");

@@ -15,12 +15,12 @@ use keebai_e2e::webdriver::{
     button, connect, link, open_create_modal, screenshot, sign_in, start_driver, type_into,
     wait_for, wait_for_text, wait_until_gone, xclip,
 };
-use keebai_e2e::{files_containing, TestServer, ADMIN, DEVELOPER, MEMBER};
+use keebai_e2e::{files_containing, DemoServer, ADMIN, DEVELOPER, MEMBER};
 
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn create_copy_use_revoke_in_the_real_window() {
-    let server = TestServer::demo();
+    let server = DemoServer::demo();
     let http = server.http();
     let app_binary = keebai_e2e::app_binary();
     let data = tempfile::tempdir().expect("data dir");

@@ -2,7 +2,7 @@
 //! user able to repair the tenant cannot be demoted, nobody changes the roles of a user who
 //! outranks them, and creating users or changing and assigning roles needs a session.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

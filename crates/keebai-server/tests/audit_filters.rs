@@ -2,7 +2,7 @@
 //! its events (also across cursor pages), bad filters answer 422 naming the field, and a filter
 //! never widens what the caller may see (own events only without `developer.audit_tokens`).
 
-mod support;
+use keebai_testkit as support;
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;

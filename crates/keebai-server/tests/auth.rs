@@ -1,6 +1,6 @@
 //! Credentials: every bad one gets the identical 401; sessions; sign-in throttling.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@
 //! listed as it was, a token minted before the backup still works, one revoked before it is
 //! still refused, and one minted after the backup is absent — a snapshot, not the live file.
 
-mod support;
+use keebai_testkit as support;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

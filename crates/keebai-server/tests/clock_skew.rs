@@ -4,7 +4,7 @@
 //! move the machine's clock.
 #![cfg(feature = "fault-injection")]
 
-mod support;
+use keebai_testkit as support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

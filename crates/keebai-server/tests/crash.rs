@@ -1,7 +1,7 @@
 //! Crash safety: `kill -9` at random moments during a stream of creates and revokes; after a
 //! restart, every create and revoke the server acknowledged is there.
 
-mod support;
+use keebai_testkit as support;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

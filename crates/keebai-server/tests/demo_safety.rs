@@ -2,7 +2,7 @@
 //! never seed a database in use: it ignores `KEEBAI_DB` and refuses a `--db` that holds a
 //! tenant.
 
-mod support;
+use keebai_testkit as support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

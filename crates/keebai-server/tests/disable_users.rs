@@ -4,7 +4,7 @@
 //! the last administrator cannot be disabled; nothing crosses tenants. The same across
 //! replicas is `tests/replicas_inventory.rs`.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! this tenant through any endpoint that takes an id or a filter. (Each endpoint's own test
 //! file goes deeper; this one keeps a new endpoint from being forgotten.)
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::Method;
 use reqwest::StatusCode;

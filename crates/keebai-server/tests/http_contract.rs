@@ -1,7 +1,7 @@
 //! Contract-level behaviour of the HTTP surface: limits, content types, unknown fields,
 //! health and the OpenAPI document.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

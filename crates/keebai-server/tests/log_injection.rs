@@ -2,7 +2,7 @@
 //! start a forged log line (text format, as an operator reading a terminal or a plain file
 //! would see it).
 
-mod support;
+use keebai_testkit as support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

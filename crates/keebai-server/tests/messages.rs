@@ -4,7 +4,7 @@
 //! behind authentication and the `messages.read` permission. (Across replicas:
 //! `replicas.rs`.)
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

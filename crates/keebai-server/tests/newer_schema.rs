@@ -3,7 +3,7 @@
 //! real binary on the test's database (a SQLite file, or a PostgreSQL database with
 //! `KEEBAI_TEST_ENGINE=postgres`).
 
-mod support;
+use keebai_testkit as support;
 
 use keebai_server::store::migrations;
 use support::TestServer;

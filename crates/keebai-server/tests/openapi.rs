@@ -3,7 +3,7 @@
 //! `{error}` body, and the bearer requirement except on the public operations. (The
 //! third-party validator and a generated client are run by `scripts/openapi-client.sh`.)
 
-mod support;
+use keebai_testkit as support;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! database, so two replicas demoting the last two administrators at the same instant cannot
 //! both pass (a per-process lock could not stop that).
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

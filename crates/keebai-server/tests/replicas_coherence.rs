@@ -12,7 +12,7 @@
 //! prints a skip notice, or fails when `KEEBAI_REQUIRE_PG=1` (CI). The tests take a shared lock
 //! so only one trio of servers runs at a time on small CI machines.
 
-mod support;
+use keebai_testkit as support;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,7 +7,7 @@
 //! that exact point.
 #![cfg(feature = "fault-injection")]
 
-mod support;
+use keebai_testkit as support;
 
 use std::time::{Duration, Instant};
 

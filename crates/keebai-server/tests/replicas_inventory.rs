@@ -7,7 +7,7 @@
 //!
 //! PostgreSQL only, like every `replicas*` test (see `tests/replicas.rs`).
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! use through another replica — even while B and C serve it from their credential caches;
 //! and a rotation retried through another replica is refused without side effects.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! of retiring the old token, by a token itself, the retry after a lost answer, the limit,
 //! and what the answers tell a token's holder (`/v1/tokens/self` and the `Keebai-*` headers).
 
-mod support;
+use keebai_testkit as support;
 
 use std::time::Duration;
 

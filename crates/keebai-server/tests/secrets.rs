@@ -1,7 +1,7 @@
 //! Secret hygiene: after creating and using tokens and sessions, no full secret appears in
 //! the database files or the server's logs (debug level, JSON).
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::StatusCode;
 use serde_json::json;

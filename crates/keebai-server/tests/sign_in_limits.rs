@@ -4,7 +4,7 @@
 //! address that has not failed may still sign in with the right password; and a cap on live
 //! sessions per user. Client addresses are real loopback sources (127.0.0.x).
 
-mod support;
+use keebai_testkit as support;
 
 use std::net::IpAddr;
 

@@ -2,7 +2,7 @@
 //! neither starve other clients nor stay open past the 10-second header-read timeout, and the
 //! connection cap holds with a log line saying so.
 
-mod support;
+use keebai_testkit as support;
 
 use std::time::{Duration, Instant};
 

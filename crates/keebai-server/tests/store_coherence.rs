@@ -12,24 +12,8 @@ use std::time::{Duration, Instant};
 use keebai_server::store::pg_coherence::{self, PgCoherence};
 use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::{conformance, CacheCoherence, TokenStore};
+use keebai_testkit::pg_admin_url;
 
-/// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
-fn pg_admin_url(test: &str) -> Option<String> {
-    match std::env::var("KEEBAI_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("KEEBAI_REQUIRE_PG").as_deref() != Ok("1"),
-                "KEEBAI_REQUIRE_PG=1 but KEEBAI_TEST_PG_URL is not set: start PostgreSQL with \
-                 scripts/pg.sh start and source .test-artifacts/pg.env"
-            );
-            eprintln!(
-                "SKIPPED {test}: KEEBAI_TEST_PG_URL is not set (scripts/pg.sh start provides it)"
-            );
-            None
-        }
-    }
-}
 /// Runs `body(url, admin client)` on a fresh database; drops it afterwards even on panic.
 async fn with_scratch<F, Fut>(test: &str, body: F)
 where

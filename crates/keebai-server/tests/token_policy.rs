@@ -3,7 +3,7 @@
 //! existing tokens left alone but found by the inventory's `violates_policy` and bulk-revoked
 //! from it, the `policy.changed` event, and one tenant's policy never reaching another.
 
-mod support;
+use keebai_testkit as support;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! The token lifecycle, one test per rule of the spec and the contract.
 
-mod support;
+use keebai_testkit as support;
 
 use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
 use reqwest::{Method, StatusCode};

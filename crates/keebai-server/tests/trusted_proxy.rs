@@ -2,7 +2,7 @@
 //! only when the peer is a trusted proxy (`serve --trusted-proxy CIDR`); from anyone else they
 //! are ignored. Seen where the addresses end up: audit events and a token's last-used address.
 
-mod support;
+use keebai_testkit as support;
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! requests (a refused request is not a use, and moves neither `last_used_at` nor a count),
 //! the latest use's client address, and who may read it (the owner, or an auditor).
 
-mod support;
+use keebai_testkit as support;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;

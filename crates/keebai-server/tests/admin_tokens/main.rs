@@ -4,8 +4,7 @@
 //! ([`revoke`]), and tenant isolation of all three endpoints ([`isolation`]).
 //! Cross-replica effect of the revokes is `tests/replicas_inventory.rs`.
 
-#[path = "../support/mod.rs"]
-mod support;
+use keebai_testkit as support;
 
 mod inventory;
 mod isolation;

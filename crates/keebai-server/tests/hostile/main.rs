@@ -2,8 +2,7 @@
 //! answer the contract defines for it. None may produce a 5xx or change data it shouldn't.
 //! The corpus is one line per case, one file per endpoint; this file sends them.
 
-#[path = "../support/mod.rs"]
-mod support;
+use keebai_testkit as support;
 
 mod admin;
 mod audit;

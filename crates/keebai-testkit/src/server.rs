@@ -1,20 +1,20 @@
-//! Test harness: a real `keebai-server` process on port 0 with a fresh database per test.
+//! [`TestServer`]: a real `keebai-server` process on port 0 with a fresh database per test.
 //!
 //! `KEEBAI_TEST_ENGINE=postgres` (with `KEEBAI_TEST_PG_URL` pointing at a server the test
 //! command started) runs the same tests against a fresh PostgreSQL database per test;
-//! otherwise each test gets a fresh SQLite file. The server's stderr goes to a log file the
-//! secret-hygiene tests scan.
-#![allow(dead_code)]
+//! otherwise each test gets a fresh SQLite file. The server's stderr goes straight to a log
+//! file in the test's [`run_dir`], which the secret-hygiene tests read and the test command
+//! scans.
 
-pub mod cluster;
-
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+use crate::process::spawn_listening;
+use crate::{bin, run_dir};
 
 pub const ADMIN_EMAIL: &str = "admin@acme.test";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -38,24 +38,6 @@ pub struct Caller {
     pub user_id: String,
     pub role_id: String,
     pub email: String,
-}
-
-pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_keebai-server")
-}
-
-/// A folder for one test's database and log under `.test-artifacts/runs/`. It is kept after
-/// the test so that the test command can scan every database file and log of the whole run
-/// for leaked secrets (`scripts/scan-secrets.sh`) before it deletes them.
-pub fn run_dir() -> tempfile::TempDir {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-artifacts/runs");
-    std::fs::create_dir_all(&root).expect("artifacts folder");
-    let mut dir = tempfile::Builder::new()
-        .prefix("server-")
-        .tempdir_in(root)
-        .expect("run dir");
-    dir.disable_cleanup(true);
-    dir
 }
 
 /// A database URL for a new test: a SQLite file in `dir`, or a fresh PostgreSQL database.
@@ -124,25 +106,20 @@ impl TestServer {
             .append(true)
             .open(&self.log_path)
             .expect("log file");
-        let mut child = Command::new(bin())
+        let mut command = Command::new(bin());
+        command
             .args(["serve", "--db", &self.db_url, "--listen", "127.0.0.1:0"])
             .args(&self.serve_args)
             .env("RUST_LOG", "debug,hyper=info,h2=info,tokio_postgres=info")
             .env("KEEBAI_LOG_FORMAT", "json")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read address");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-        self.base = addr.to_owned();
+            .stderr(Stdio::from(log));
+        let log_path = self.log_path.clone();
+        let (child, base) = spawn_listening(
+            command,
+            |_| {},
+            move || std::fs::read_to_string(log_path).unwrap_or_default(),
+        );
+        self.base = base;
         self.child = Some(child);
     }
 

@@ -1,15 +1,21 @@
-//! The replica test kit: a scratch PostgreSQL database with N real `keebai-server serve`
-//! processes (A, B, C…) on port 0, typed HTTP calls to each, and direct SQL for what the API
-//! cannot do. Used by `tests/replicas.rs` and `tests/replicas_rotation.rs`.
-#![allow(dead_code)]
+//! Replicas: a scratch PostgreSQL database with N real `keebai-server serve` processes (A, B,
+//! C…) on port 0, typed HTTP calls to each, and direct SQL for what the API cannot do. Used by
+//! keebai-server's `tests/replicas*.rs`. Each replica's stderr (JSON log events) is read into
+//! memory for the tests and written to its log file in a [`crate::run_dir`] for the secret scan.
 
 use std::future::Future;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use keebai_server::store::postgres::ScratchDatabase;
+
+use crate::process::spawn_listening;
+use crate::{bin, run_dir};
+
+/// Replica tests skip, or fail with `KEEBAI_REQUIRE_PG=1`, without the test PostgreSQL.
+pub use crate::pg_admin_url;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -24,23 +30,6 @@ pub const ADMIN_PASSWORD: &str = "replica-admin-password";
 /// One trio of servers at a time: each test is itself a concurrency test, and three of them
 /// at once on two cores would measure the machine, not the server.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-pub fn pg_admin_url(test: &str) -> Option<String> {
-    match std::env::var("KEEBAI_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("KEEBAI_REQUIRE_PG").as_deref() != Ok("1"),
-                "KEEBAI_REQUIRE_PG=1 but KEEBAI_TEST_PG_URL is not set: start PostgreSQL with \
-                 scripts/pg.sh start and source .test-artifacts/pg.env"
-            );
-            eprintln!(
-                "SKIPPED {test}: KEEBAI_TEST_PG_URL is not set (scripts/pg.sh start provides it)"
-            );
-            None
-        }
-    }
-}
 
 /// Runs `body` against a fresh database with three replicas, then stops them and drops the
 /// database even when `body` panicked.
@@ -84,7 +73,8 @@ impl Replica {
 
     /// [`Replica::spawn`] with extra environment variables (fault injection).
     pub fn spawn_with_env(name: &'static str, db_url: &str, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keebai-server"))
+        let mut command = Command::new(bin());
+        command
             .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
             .env("KEEBAI_LOG_FORMAT", "json")
             // Debug for the flush events test (d) reads; the rest stays at info.
@@ -92,39 +82,24 @@ impl Replica {
             .env_remove("KEEBAI_DB")
             .env_remove("KEEBAI_LISTEN")
             .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn keebai-server serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = addr_tx.send(addr.trim().to_owned());
-                }
-            }
-        });
+            .stderr(Stdio::piped());
         let log = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().expect("log lock").push(line);
-            }
-        });
-        let base = match addr_rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(base) => base,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "replica {name} did not report its address; stderr:\n{}",
-                    log.lock().expect("log lock").join("\n")
-                );
-            }
+        let mut file = std::fs::File::create(run_dir().path().join(format!("replica-{name}.log")))
+            .expect("replica log file");
+        let read_stderr = move |child: &mut Child| {
+            let stderr = child.stderr.take().expect("stderr");
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let _ = writeln!(file, "{line}");
+                    sink.lock().expect("log lock").push(line);
+                }
+            });
         };
+        let lines = Arc::clone(&log);
+        let (child, base) = spawn_listening(command, read_stderr, move || {
+            lines.lock().expect("log lock").join("\n")
+        });
         Self {
             name,
             base,
@@ -232,7 +207,7 @@ pub struct Cluster {
 
 impl Cluster {
     pub async fn start(db_url: &str, n: usize) -> Self {
-        let init = Command::new(env!("CARGO_BIN_EXE_keebai-server"))
+        let init = Command::new(bin())
             .args([
                 "init",
                 "--db",
