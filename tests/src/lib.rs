@@ -5,7 +5,7 @@
 //! side: [`app_signed_in`], the app binary, the real-window kit.
 //!
 //! The tests themselves live in `tests/`:
-//! * `commands.rs` — the app's command layer (`AppService`) against the real server.
+//! * `commands/` — the app's command layer (`AppService`) against the real server.
 //! * `keyring.rs` — the session vault against a real Secret Service (ignored by default).
 //! * `clipboard.rs` — the clipboard guard against a real X11 clipboard (ignored by default).
 //! * `transport.rs` — https by default, plain http only to loopback, redirects refused, the OS

@@ -4,10 +4,12 @@
 //! * [`server`] — [`TestServer`]: `init` + `serve` on 127.0.0.1:0 over a fresh database (a
 //!   SQLite file, or a scratch PostgreSQL database with `KEEBAI_TEST_ENGINE=postgres`), typed
 //!   calls ([`TestServer::call`], [`Caller`]) and [`assert_error`] for the contract's errors.
-//! * [`cluster`] — N replicas (`serve` processes) on one scratch PostgreSQL database, dropped
-//!   when the test ends, with each replica's JSON log events readable by the test.
+//! * [`cluster`] — N replicas ([`replica`], `serve` processes) on one scratch PostgreSQL
+//!   database, dropped when the test ends, with each replica's JSON log events readable by the
+//!   test.
 //! * [`demo`] — [`demo::DemoServer`]: `keebai-server demo`, the seeded tenant the desktop's
 //!   tests sign in to, and [`demo::Http`], what a script or an admin does from outside.
+//! * [`scratch`] — a scratch PostgreSQL database for a test that drives the store directly.
 //! * [`process`] — starting a server and reading the address it prints.
 //!
 //! Every process's log and database live in a folder under `.test-artifacts/runs/`
@@ -24,8 +26,11 @@ use std::sync::OnceLock;
 pub mod cluster;
 pub mod demo;
 pub mod process;
+pub mod replica;
+pub mod scratch;
 pub mod server;
 
+pub use scratch::with_scratch_database;
 pub use server::{
     assert_error, fresh_db_url, Caller, TestServer, ADMIN_EMAIL, ADMIN_PASSWORD, TENANT,
 };

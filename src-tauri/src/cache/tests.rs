@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::private_files;
 use keebai_api::wire::TokenStatus;
 
 fn record(id: &str, status: TokenStatus) -> TokenRecord {

@@ -12,25 +12,10 @@ use keebai_server::store::postgres::{PgStore, ScratchDatabase};
 use keebai_server::store::sqlite::SqliteStore;
 use keebai_server::store::{conformance, migrations, DirectoryStore, DynStore, StoreError};
 
-mod trigram;
+use keebai_testkit::pg_admin_url;
+use keebai_testkit::with_scratch_database as on_scratch_database;
 
-/// The admin URL of the test PostgreSQL, or `None` after printing why the test is skipped.
-fn pg_admin_url(test: &str) -> Option<String> {
-    match std::env::var("KEEBAI_TEST_PG_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("KEEBAI_REQUIRE_PG").as_deref() != Ok("1"),
-                "KEEBAI_REQUIRE_PG=1 but KEEBAI_TEST_PG_URL is not set: start PostgreSQL with \
-                 scripts/pg.sh start and source .test-artifacts/pg.env"
-            );
-            eprintln!(
-                "SKIPPED {test}: KEEBAI_TEST_PG_URL is not set (scripts/pg.sh start provides it)"
-            );
-            None
-        }
-    }
-}
+mod trigram;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_passes_the_conformance_suite() {
@@ -183,33 +168,6 @@ async fn postgres_unreachable_is_an_error_without_the_password() {
     };
     assert!(!err.contains("s3cret-pw"), "password leaked: {err}");
     assert!(err.contains("unavailable"), "{err}");
-}
-
-/// Runs `check` on a fresh scratch database (its URL and a connected client), then drops it.
-pub(crate) async fn on_scratch_database<F, Fut>(test: &str, check: F)
-where
-    F: FnOnce(String, tokio_postgres::Client) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let Some(admin) = pg_admin_url(test) else {
-        return;
-    };
-    let db = ScratchDatabase::create(&admin)
-        .await
-        .expect("create scratch database");
-    let url = db.url().to_owned();
-    let outcome = tokio::spawn(async move {
-        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(conn);
-        check(url, client).await;
-    })
-    .await;
-    db.drop_database().await.expect("drop scratch database");
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 async fn recorded_versions(client: &tokio_postgres::Client) -> Vec<i64> {

@@ -5,7 +5,7 @@ use keebai_server::store::postgres::PgStore;
 use keebai_server::store::{sql, TenantId, TokenFilter};
 use tokio_postgres::types::ToSql;
 
-use super::on_scratch_database;
+use keebai_testkit::with_scratch_database as on_scratch_database;
 
 /// Migration 14's PostgreSQL-only statements ran here (that SQLite leaves them out is a unit
 /// test of `store::migrate`): both trigram indexes exist, and the inventory's own `q`
