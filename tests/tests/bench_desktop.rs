@@ -221,12 +221,26 @@ fn grow_cached_list(app_data: &Path, rows: usize) {
 /// Frames the page is scrolled through from the table's first row to its last: 10 s at 60 Hz.
 const SCROLL_FRAMES: usize = 600;
 
-/// Scrolls the window from the table's first row to its last in [`SCROLL_FRAMES`] equal steps,
-/// one per animation frame, and prints the frame times (the time between one frame's callback
-/// and the next: a step's scroll, the rows it brings into the DOM, style, layout and paint),
-/// then the PSS once the scroll has settled. Each step moves many rows, so nearly every frame
-/// renders a fresh window: the virtualised table's worst case, not a gentle wheel scroll.
-async fn scroll_figures(c: &Client, pid: u32) {
+/// How a timed pass moves the page, one step per animation frame ([`frame_times`]).
+#[derive(Clone, Copy)]
+enum Pass {
+    /// Not at all: what a frame costs with the rows shown (the yardstick of this display).
+    Idle,
+    /// `px` a frame from the middle of the list: a mouse wheel or a held arrow key.
+    Wheel(u32),
+    /// From the first row to the last in the pass's frames: each frame a fresh set of rows.
+    Fling,
+}
+
+/// The frame times of one pass of [`SCROLL_FRAMES`] animation frames over the token table (the
+/// time between one frame's callback and the next: a step's scroll, the rows it brings into
+/// the DOM, style, layout and paint), its row count, and the last row shown when it ended.
+async fn frame_times(c: &Client, pass: Pass) -> (Vec<f64>, u64, u64) {
+    let (mode, px) = match pass {
+        Pass::Idle => ("idle", 0),
+        Pass::Wheel(px) => ("wheel", px),
+        Pass::Fling => ("fling", 0),
+    };
     let script = format!(
         "const done = arguments[arguments.length - 1]; \
          const table = document.querySelector('table.tokens'); \
@@ -234,6 +248,10 @@ async fn scroll_figures(c: &Client, pid: u32) {
          const rowHeight = parseFloat(getComputedStyle(table).getPropertyValue('--row-height')); \
          const top = table.querySelector('thead').getBoundingClientRect().bottom + window.scrollY; \
          const end = Math.max(top, top + rows * rowHeight - window.innerHeight); \
+         const mid = (top + end) / 2; \
+         const at = (i) => '{mode}' === 'fling' ? top + (end - top) * (i / {SCROLL_FRAMES}) \
+           : '{mode}' === 'wheel' ? mid + {px} * i : mid; \
+         window.scrollTo(0, at(0)); \
          const times = []; let prev = null; let i = 0; \
          const step = (t) => {{ \
            if (prev !== null) times.push(t - prev); \
@@ -244,11 +262,45 @@ async fn scroll_figures(c: &Client, pid: u32) {
              done({{ rows, times, last: Number(last && last.getAttribute('aria-rowindex')) - 1 }}); \
              return; \
            }} \
-           window.scrollTo(0, top + (end - top) * (i / {SCROLL_FRAMES})); i += 1; \
+           window.scrollTo(0, at(i)); i += 1; \
            requestAnimationFrame(step); \
          }}; \
-         requestAnimationFrame(step);"
+         requestAnimationFrame(() => requestAnimationFrame(step));"
     );
+    let answer = c.execute_async(&script, vec![]).await.expect("scroll");
+    let times = answer["times"]
+        .as_array()
+        .expect("frame times")
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    (
+        times,
+        answer["rows"].as_u64().expect("rows"),
+        answer["last"].as_u64().unwrap_or(0),
+    )
+}
+
+fn report_frames(name: &str, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!("BENCH {name}_frames {}", times.len());
+    println!("BENCH {name}_frame_p50_ms {:.1}", at(0.5));
+    println!("BENCH {name}_frame_p95_ms {:.1}", at(0.95));
+    println!("BENCH {name}_frame_max_ms {:.1}", at(1.0));
+    println!(
+        "BENCH {name}_frames_over_16_7_ms {}",
+        times.iter().filter(|t| **t > 1000.0 / 60.0).count()
+    );
+    println!(
+        "BENCH {name}_frames_over_33_3_ms {}",
+        times.iter().filter(|t| **t > 1000.0 / 30.0).count()
+    );
+}
+
+/// Three timed passes over the cached rows: idle (the display's own frame time), a wheel-like
+/// scroll of 3 rows a frame, and the fling from the first row to the last; then the PSS.
+async fn scroll_figures(c: &Client, pid: u32) {
     // WebDriver's default 30 s script timeout is too short for slow frames (seen at 100,000
     // rows: the 600 steps did not finish in 30 s); slow frames are the figure, not an error.
     c.update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
@@ -258,34 +310,14 @@ async fn scroll_figures(c: &Client, pid: u32) {
     ))
     .await
     .expect("script timeout");
-    let answer = c.execute_async(&script, vec![]).await.expect("scroll");
-    let rows = answer["rows"].as_u64().expect("rows");
-    assert_eq!(
-        answer["last"].as_u64(),
-        Some(rows),
-        "the scroll reached the last row"
-    );
-    let mut times: Vec<f64> = answer["times"]
-        .as_array()
-        .expect("frame times")
-        .iter()
-        .filter_map(serde_json::Value::as_f64)
-        .collect();
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let (idle, _, _) = frame_times(c, Pass::Idle).await;
+    report_frames("idle", idle);
+    let (wheel, _, _) = frame_times(c, Pass::Wheel(3 * 42)).await;
+    report_frames("wheel", wheel);
+    let (fling, rows, last) = frame_times(c, Pass::Fling).await;
+    assert_eq!(last, rows, "the scroll reached the last row");
     println!("BENCH scroll_rows {rows}");
-    println!("BENCH scroll_frames {}", times.len());
-    println!("BENCH scroll_frame_p50_ms {:.1}", at(0.5));
-    println!("BENCH scroll_frame_p95_ms {:.1}", at(0.95));
-    println!("BENCH scroll_frame_max_ms {:.1}", at(1.0));
-    println!(
-        "BENCH scroll_frames_over_16_7_ms {}",
-        times.iter().filter(|t| **t > 1000.0 / 60.0).count()
-    );
-    println!(
-        "BENCH scroll_frames_over_33_3_ms {}",
-        times.iter().filter(|t| **t > 1000.0 / 30.0).count()
-    );
+    report_frames("scroll", fling);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (kib, _) = pss_tree_kib(pid);
     println!("BENCH pss_after_scroll_mib {:.1}", kib as f64 / 1024.0);
