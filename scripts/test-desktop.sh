@@ -73,7 +73,9 @@ trap 'rm -rf "$WORK"' EXIT
 
 log "keyring, clipboard and real-window tests (D-Bus + unlocked gnome-keyring + Xvfb)"
 mkdir -p "$WORK/unlocked"
-XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session -- bash -euo pipefail -c '
+# No DISPLAY for the session bus: a service it starts on demand (a notification daemon) must
+# not appear on the screen of a developer running this, only on the tests' Xvfb.
+env -u DISPLAY -u WAYLAND_DISPLAY XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR="$WORK/unlocked" dbus-run-session -- bash -euo pipefail -c '
   # Creates and unlocks the login keyring with this password (read from stdin).
   printf "keebai-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   # Clipboard tests share one X clipboard; they serialise themselves, the window test

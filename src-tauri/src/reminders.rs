@@ -89,11 +89,12 @@ pub fn should_notify(
 /// The notification's title and body: counts only. A notification can be read on a locked
 /// screen or by anyone passing by, so it names no token; and it holds no link.
 pub fn message(attention: &Attention) -> (String, String) {
-    let tokens = |n: usize| if n == 1 { "token" } else { "tokens" };
+    // The product's word for them, as on the API Keys screen.
+    let keys = |n: usize| if n == 1 { "key" } else { "keys" };
     let title = format!(
         "{} API {} need{} attention",
         attention.count,
-        tokens(attention.count as usize),
+        keys(attention.count as usize),
         if attention.count == 1 { "s" } else { "" }
     );
     let mut parts = Vec::new();
@@ -112,7 +113,7 @@ pub fn message(attention: &Attention) -> (String, String) {
         ));
     }
     let body = format!(
-        "{}. Open Keebai Keys to rotate them.",
+        "{}. Open Keebai Keys to see which.",
         capitalise(&parts.join(", "))
     );
     (title, body)

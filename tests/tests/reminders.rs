@@ -1,8 +1,8 @@
 //! The day's reminder through the command layer against a real `keebai-server demo`, whose
 //! developer has "n8n nightly sync" expiring in 5 days and "Zapier production" (200 days old)
 //! and "CRM import" (150 days old) due for rotation: the badge's list, one notification a
-//! day (also across launches), the setting that turns it off, a notification service that is
-//! not there, and a reminder from the cache with the server down.
+//! day (also across launches, and with two syncs at once), the setting that turns it off, a
+//! notification service that is not there, and a reminder from the cache with the server down.
 //!
 //! The notification service is the one thing replaced here ([`Notifier`], the seam the app's
 //! set-up fills with the desktop's): these tests look at what the app asks it to show and
@@ -22,10 +22,13 @@ use keebai_keys::settings::SettingsFile;
 struct Shown {
     notes: Mutex<Vec<(String, String, &'static str)>>,
     down: Mutex<bool>,
+    /// How long showing takes (a slow notification service).
+    takes: Mutex<std::time::Duration>,
 }
 
 impl Notifier for Shown {
     fn notify(&self, title: &str, body: &str, open_path: &'static str) -> Result<(), String> {
+        std::thread::sleep(*self.takes.lock().expect("lock"));
         if *self.down.lock().expect("lock") {
             return Err("org.freedesktop.Notifications was not provided by any service".into());
         }
@@ -100,10 +103,10 @@ async fn one_reminder_a_day_of_what_expires_or_is_due_and_a_setting_turns_it_off
         let notes = shown.notes.lock().expect("lock");
         assert_eq!(notes.len(), 1);
         let (title, body, path) = &notes[0];
-        assert_eq!(title, "3 API tokens need attention");
+        assert_eq!(title, "3 API keys need attention");
         assert_eq!(
             body,
-            "1 expires within 7 days, 2 are due for rotation. Open Keebai Keys to rotate them."
+            "1 expires within 7 days, 2 are due for rotation. Open Keebai Keys to see which."
         );
         assert_eq!(
             *path, "/rotation",
@@ -148,6 +151,26 @@ async fn one_reminder_a_day_of_what_expires_or_is_due_and_a_setting_turns_it_off
     assert!(app.set_reminders(true).expect("on"));
     app.list_tokens().await.expect("list");
     assert_eq!(shown.count(), 2, "a new day, reminders on: one more");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_syncs_at_once_remind_once() {
+    let server = DemoServer::demo();
+    let shown = Arc::new(Shown::default());
+    // Slow to show: the second sync reaches the reminder while the first is still showing it.
+    *shown.takes.lock().expect("lock") = std::time::Duration::from_millis(500);
+    let (app, _dir) = signed_in_with(&server, &shown).await;
+    // A Sync click while a screen loads the list, on two threads, as in the app.
+    let app = Arc::new(app);
+    let sync = |app: Arc<AppService>| tokio::spawn(async move { app.list_tokens().await });
+    let (a, b) = (sync(app.clone()), sync(app.clone()));
+    assert_eq!(a.await.expect("task").expect("list").attention.count, 3);
+    assert_eq!(b.await.expect("task").expect("list").attention.count, 3);
+    assert_eq!(
+        shown.count(),
+        1,
+        "the day is claimed before the notification is shown"
+    );
 }
 
 #[tokio::test]

@@ -66,25 +66,50 @@ impl AppService {
     }
 
     /// After a load of the user's token list (live or cached): the day's reminder, if one is
-    /// due ([`crate::reminders::should_notify`]). A notification that could not be shown is
-    /// logged and tried again at the next load.
+    /// due ([`crate::reminders::should_notify`]). The day is claimed under the settings lock
+    /// before the notification is shown, so two syncs at once cannot both remind; a
+    /// notification that could not be shown gives the day back (logged, tried at the next load).
     pub(super) fn remind(&self, attention: &Attention) {
+        let Some(notifier) = self.notifier.lock().ok().and_then(|n| n.clone()) else {
+            return;
+        };
         let today = chrono::Local::now().date_naive();
-        let due = lock(&self.settings)
-            .is_ok_and(|s| reminders::should_notify(s.reminders, attention, s.reminded_on, today));
-        let notifier = self.notifier.lock().ok().and_then(|n| n.clone());
-        let Some(notifier) = notifier.filter(|_| due) else {
+        let Some(before) = self.claim_reminder_day(attention, today) else {
             return;
         };
         // Not under the settings lock: the notification service may take a moment.
         let (title, body) = reminders::message(attention);
-        if let Err(e) = notifier.notify(&title, &body, reminders::REMINDER_PATH) {
-            tracing::warn!(error = %e, "the reminder could not be shown");
-            return;
+        match notifier.notify(&title, &body, reminders::REMINDER_PATH) {
+            Ok(()) => tracing::info!(count = attention.count, "reminder shown"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the reminder could not be shown");
+                self.set_reminded_on(before);
+            }
         }
-        tracing::info!(count = attention.count, "reminder shown");
+    }
+
+    /// Marks `today` as reminded if a reminder is due; the previous day, to give back, or
+    /// `None` when none is due.
+    fn claim_reminder_day(
+        &self,
+        attention: &Attention,
+        today: chrono::NaiveDate,
+    ) -> Option<Option<chrono::NaiveDate>> {
+        let mut settings = lock(&self.settings).ok()?;
+        if !reminders::should_notify(settings.reminders, attention, settings.reminded_on, today) {
+            return None;
+        }
+        let before = settings.reminded_on.replace(today);
+        if let Err(e) = self.settings_file.save(&settings) {
+            // Still at most one in this run: the day is claimed in memory.
+            tracing::warn!(error = %e, "the reminder's day was not saved");
+        }
+        Some(before)
+    }
+
+    fn set_reminded_on(&self, day: Option<chrono::NaiveDate>) {
         let saved = lock(&self.settings).and_then(|mut settings| {
-            settings.reminded_on = Some(today);
+            settings.reminded_on = day;
             self.settings_file.save(&settings)
         });
         if let Err(e) = saved {

@@ -125,10 +125,10 @@ fn the_message_counts_and_names_no_token_and_no_link() {
     ];
     let a = attention(&tokens, now());
     let (title, body) = message(&a);
-    assert_eq!(title, "3 API tokens need attention");
+    assert_eq!(title, "3 API keys need attention");
     assert_eq!(
         body,
-        "1 expires within 7 days, 2 are due for rotation. Open Keebai Keys to rotate them."
+        "1 expires within 7 days, 2 are due for rotation. Open Keebai Keys to see which."
     );
     for t in &tokens {
         assert!(!body.contains(&t.name) && !body.contains(&t.prefix));
@@ -139,8 +139,8 @@ fn the_message_counts_and_names_no_token_and_no_link() {
     assert_eq!(
         message(&one),
         (
-            "1 API token needs attention".to_owned(),
-            "1 is due for rotation. Open Keebai Keys to rotate them.".to_owned()
+            "1 API key needs attention".to_owned(),
+            "1 is due for rotation. Open Keebai Keys to see which.".to_owned()
         )
     );
 }
