@@ -45,32 +45,23 @@ impl Attention {
 
 /// The user's tokens that need attention at `now`.
 pub fn attention(tokens: &[TokenRecord], now: DateTime<Utc>) -> Attention {
+    let expiring = |t: &TokenRecord| {
+        t.expires_at
+            .is_some_and(|e| e - now <= Duration::days(REMIND_EXPIRY_DAYS))
+    };
+    let due = |t: &TokenRecord| now - t.created_at >= Duration::days(ROTATE_AFTER_DAYS);
     let watched: Vec<&TokenRecord> = tokens
         .iter()
         .filter(|t| audited(t, now) && t.replaced_by.is_none())
         .collect();
-    let mut expiring: Vec<&TokenRecord> = watched
-        .iter()
-        .copied()
-        .filter(|t| {
-            t.expires_at
-                .is_some_and(|e| e - now <= Duration::days(REMIND_EXPIRY_DAYS))
-        })
-        .collect();
-    expiring.sort_by(|a, b| a.expires_at.cmp(&b.expires_at).then(a.id.cmp(&b.id)));
-    let mut due: Vec<&TokenRecord> = watched
-        .iter()
-        .copied()
-        .filter(|t| now - t.created_at >= Duration::days(ROTATE_AFTER_DAYS))
-        .collect();
-    due.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-    let count = watched
-        .iter()
-        .filter(|t| expiring.iter().chain(&due).any(|x| x.id == t.id))
-        .count();
+    let mut soon: Vec<&TokenRecord> = watched.iter().copied().filter(|t| expiring(t)).collect();
+    soon.sort_by(|a, b| a.expires_at.cmp(&b.expires_at).then(a.id.cmp(&b.id)));
+    let mut overdue: Vec<&TokenRecord> = watched.iter().copied().filter(|t| due(t)).collect();
+    overdue.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let count = watched.iter().filter(|t| expiring(t) || due(t)).count();
     Attention {
-        expiring: expiring.iter().map(|t| t.id.clone()).collect(),
-        due_for_rotation: due.iter().map(|t| t.id.clone()).collect(),
+        expiring: soon.iter().map(|t| t.id.clone()).collect(),
+        due_for_rotation: overdue.iter().map(|t| t.id.clone()).collect(),
         count: u32::try_from(count).unwrap_or(u32::MAX),
     }
 }
@@ -112,19 +103,9 @@ pub fn message(attention: &Attention) -> (String, String) {
             if due == 1 { "is" } else { "are" }
         ));
     }
-    let body = format!(
-        "{}. Open Keebai Keys to see which.",
-        capitalise(&parts.join(", "))
-    );
+    // Each part starts with its count, so nothing needs a capital.
+    let body = format!("{}. Open Keebai Keys to see which.", parts.join(", "));
     (title, body)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -70,6 +70,25 @@ pub async fn app_signed_in(
     (app, dir)
 }
 
+/// Stands in for the OS clipboard in the command-layer tests: keeps what was copied; the real
+/// clipboard is covered by `clipboard.rs`.
+#[derive(Default)]
+pub struct RecordingClipboard(std::sync::Mutex<String>);
+
+impl keebai_keys::clipboard_guard::SecretClipboard for RecordingClipboard {
+    fn write_secret(&self, text: &str) -> Result<(), String> {
+        *self.0.lock().map_err(|_| "poisoned")? = text.to_owned();
+        Ok(())
+    }
+    fn read_text(&self) -> Result<String, String> {
+        Ok(self.0.lock().map_err(|_| "poisoned")?.clone())
+    }
+    fn clear(&self) -> Result<(), String> {
+        self.0.lock().map_err(|_| "poisoned")?.clear();
+        Ok(())
+    }
+}
+
 /// Every file under `dir` whose bytes contain `needle` (for the "no secret on disk" scans).
 pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     let mut hits = Vec::new();

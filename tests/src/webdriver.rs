@@ -218,6 +218,14 @@ pub async fn sign_in_to_api_keys(c: &Client, who: (&str, &str)) {
     wait_for_text(c, "#active-counter", "of 10 active").await;
 }
 
+/// The checkbox whose label has exactly these words (its accessible name).
+pub async fn checkbox(c: &Client, label: &str) -> Element {
+    let xpath = format!("//label[normalize-space(.)='{label}']//input[@type='checkbox']");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|e| panic!("a checkbox labelled {label:?}: {e}"))
+}
+
 /// Clicks the link with exactly these words (the navigation, System Settings' sections).
 pub async fn link(c: &Client, label: &str) -> Element {
     // A navigation link's name is its label; a count badge may follow it (Rotation's).

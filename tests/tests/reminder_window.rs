@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, Locator};
-use keebai_e2e::webdriver::{launch, link, screenshot, sign_in_to_api_keys, wait_for_text};
+use fantoccini::Client;
+use keebai_e2e::webdriver::{
+    checkbox, launch, link, screenshot, sign_in_to_api_keys, wait_for_text,
+};
 
 use keebai_e2e::{DemoServer, DEVELOPER};
 use keebai_keys::settings::SettingsFile;
@@ -165,15 +167,8 @@ async fn the_reminder_badges_rotation_notifies_once_and_its_click_opens_rotation
     // Somewhere else first, so the click has somewhere to take the user.
     link(&c, "Settings").await;
     wait_for_text(&c, "#main h2", "Settings").await;
-    let xpath = format!("//label[normalize-space(.)='{LABEL}']//input[@type='checkbox']");
-    let checkbox = c
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("a checkbox labelled {LABEL:?}: {e}"));
-    assert!(
-        checkbox.is_selected().await.expect("state"),
-        "on by default"
-    );
+    let setting = checkbox(&c, LABEL).await;
+    assert!(setting.is_selected().await.expect("state"), "on by default");
 
     // A click on the notification: dunst invokes its default action and closes it.
     dunstctl(&["action", "0"]).expect("dunstctl action");
@@ -201,9 +196,9 @@ async fn the_reminder_badges_rotation_notifies_once_and_its_click_opens_rotation
 
     // Turned off from the keyboard, and saved.
     link(&c, "Settings").await;
-    let checkbox = c.find(Locator::XPath(&xpath)).await.expect("checkbox");
-    checkbox.send_keys(" ").await.expect("Space");
+    let setting = checkbox(&c, LABEL).await;
+    setting.send_keys(" ").await.expect("Space");
     let settings = SettingsFile::in_dir(&app_data);
     until("the setting to be saved", || !settings.load().reminders).await;
-    assert!(!checkbox.is_selected().await.expect("state"));
+    assert!(!setting.is_selected().await.expect("state"));
 }

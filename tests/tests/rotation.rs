@@ -3,33 +3,16 @@
 //! does to the old token on the server, the new secret handled like a created one (copied by
 //! Rust, then discarded), and the refusals the dialog explains (already rotated, no free slot).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use keebai_api::wire::TokenStatus;
-use keebai_e2e::{files_containing, DemoServer, Http, DEVELOPER, TENANT};
+use keebai_e2e::{files_containing, DemoServer, Http, RecordingClipboard, DEVELOPER, TENANT};
 use keebai_keys::app_service::{AppService, NewToken, RetireChoice, SignIn};
 use keebai_keys::clipboard_guard::SecretClipboard;
 use keebai_keys::error::ErrorCode;
 use keebai_keys::session_vault::MemoryVault;
-
-#[derive(Default)]
-struct RecordingClipboard(Mutex<String>);
-
-impl SecretClipboard for RecordingClipboard {
-    fn write_secret(&self, text: &str) -> Result<(), String> {
-        *self.0.lock().map_err(|_| "poisoned")? = text.to_owned();
-        Ok(())
-    }
-    fn read_text(&self) -> Result<String, String> {
-        Ok(self.0.lock().map_err(|_| "poisoned")?.clone())
-    }
-    fn clear(&self) -> Result<(), String> {
-        self.0.lock().map_err(|_| "poisoned")?.clear();
-        Ok(())
-    }
-}
 
 struct App {
     service: AppService,

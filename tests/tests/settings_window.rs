@@ -4,9 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::Locator;
 use keebai_e2e::webdriver::{
-    button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
+    button, checkbox, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
 };
 use keebai_e2e::{DemoServer, DEVELOPER, TENANT};
 use keebai_keys::cache::Cache;
@@ -28,25 +27,21 @@ async fn the_offline_copy_setting_is_a_labelled_checkbox_that_sign_out_honours()
     link(&c, "Settings").await;
     wait_for_text(&c, "#main h2", "Settings").await;
     // Found by its label's exact words: that is its accessible name.
-    let xpath = format!("//label[normalize-space(.)='{LABEL}']//input[@type='checkbox']");
-    let checkbox = c
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("a checkbox labelled {LABEL:?}: {e}"));
+    let setting = checkbox(&c, LABEL).await;
     assert!(
-        !checkbox.is_selected().await.expect("state"),
+        !setting.is_selected().await.expect("state"),
         "off by default"
     );
 
     // From the keyboard: focus it, press Space.
-    checkbox.send_keys(" ").await.expect("Space");
+    setting.send_keys(" ").await.expect("Space");
     let settings = SettingsFile::in_dir(&app_data);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !settings.load().keep_offline_copy {
         assert!(Instant::now() < deadline, "the setting was not saved");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(checkbox.is_selected().await.expect("state"));
+    assert!(setting.is_selected().await.expect("state"));
     screenshot(&c, "13-settings").await;
 
     button(&c, "Sign out")

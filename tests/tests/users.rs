@@ -3,7 +3,7 @@
 //! `keebai-server demo`: the people and their roles, a new user who then signs in, roles
 //! changed and felt by that user, and the server's refusals surfacing with their codes.
 
-use keebai_api::wire::{Password, Role, RoleList};
+use keebai_api::wire::{Password, Role};
 use keebai_e2e::{app_signed_in, files_containing, DemoServer, ADMIN, MEMBER};
 use keebai_keys::app_service::NewUser;
 use keebai_keys::error::ErrorCode;
@@ -165,16 +165,7 @@ async fn managing_users_without_reading_roles_lists_the_users_without_role_names
         .await
         .expect("POST /v1/users");
     assert_eq!(answer.status(), 201);
-    let roles: RoleList = http
-        .client
-        .get(format!("{}/v1/roles", http.base))
-        .bearer_auth(admin.expose())
-        .send()
-        .await
-        .expect("GET /v1/roles")
-        .json()
-        .await
-        .expect("roles json");
+    let roles = http.roles(&admin).await;
     assert!(roles.roles.iter().any(|r| r.name == "People"));
 
     let (people, _dir) = app_signed_in(&server, DANA).await;

@@ -154,10 +154,9 @@ impl Http {
             .expect("token list json")
     }
 
-    /// As the admin, adds `permission` to the built-in Member role.
-    pub async fn grant_to_members(&self, admin: &TokenSecret, permission: &str) {
-        let roles: RoleList = self
-            .client
+    /// `GET /v1/roles` as `admin`.
+    pub async fn roles(&self, admin: &TokenSecret) -> RoleList {
+        self.client
             .get(format!("{}/v1/roles", self.base))
             .bearer_auth(admin.expose())
             .send()
@@ -165,8 +164,14 @@ impl Http {
             .expect("GET /v1/roles")
             .json()
             .await
-            .expect("roles json");
-        let member: Role = roles
+            .expect("roles json")
+    }
+
+    /// As the admin, adds `permission` to the built-in Member role.
+    pub async fn grant_to_members(&self, admin: &TokenSecret, permission: &str) {
+        let member: Role = self
+            .roles(admin)
+            .await
             .roles
             .into_iter()
             .find(|r| r.name == "Member")

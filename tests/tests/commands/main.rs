@@ -8,34 +8,18 @@
 mod errors;
 mod flows;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use keebai_api::wire::{Password, TokenStatus};
-use keebai_e2e::{files_containing, DemoServer, ADMIN, DEVELOPER, MEMBER, TENANT};
+use keebai_e2e::{
+    files_containing, DemoServer, RecordingClipboard, ADMIN, DEVELOPER, MEMBER, TENANT,
+};
 use keebai_keys::app_service::{AppService, NewToken, SignIn};
 use keebai_keys::clipboard_guard::SecretClipboard;
 use keebai_keys::error::ErrorCode;
 use keebai_keys::session_vault::{MemoryVault, SessionVault};
 use keebai_keys::settings::Account;
-
-/// Stands in for the OS clipboard here; the real one is covered by `clipboard.rs`.
-#[derive(Default)]
-struct RecordingClipboard(Mutex<String>);
-
-impl SecretClipboard for RecordingClipboard {
-    fn write_secret(&self, text: &str) -> Result<(), String> {
-        *self.0.lock().map_err(|_| "poisoned")? = text.to_owned();
-        Ok(())
-    }
-    fn read_text(&self) -> Result<String, String> {
-        Ok(self.0.lock().map_err(|_| "poisoned")?.clone())
-    }
-    fn clear(&self) -> Result<(), String> {
-        self.0.lock().map_err(|_| "poisoned")?.clear();
-        Ok(())
-    }
-}
 
 struct App {
     service: AppService,
