@@ -25,7 +25,7 @@ log "system packages"
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libsoup-3.0-dev libdbus-1-dev pkg-config build-essential
-  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xclip xdotool dunst
+  webkit2gtk-driver xvfb xauth x11-apps dbus dbus-x11 gnome-keyring libsecret-tools xclip xdotool dunst
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

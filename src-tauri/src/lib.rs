@@ -24,7 +24,8 @@
 //! * [`reminders`] — which tokens need attention (the badge on **Rotation**) and the one
 //!   reminder a day; [`notifier`] shows it as a desktop notification that opens the app.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
-//!   keeps a restored window on a monitor that is attached.
+//!   keeps a restored window on a monitor that is attached; [`rendering`] has WebKitGTK draw
+//!   without accelerated compositing unless `KEEBAI_GPU_COMPOSITING=1` (half the memory).
 //!
 //! The only secret the web view ever sees is a new token, once, in the creation or rotation
 //! answer.
@@ -46,6 +47,8 @@ pub mod notifier;
 pub mod plugin_clipboard;
 pub mod private_files;
 pub mod reminders;
+#[cfg(target_os = "linux")]
+pub mod rendering;
 pub mod server_address;
 pub mod session_vault;
 pub mod settings;
@@ -69,11 +72,19 @@ use crate::session_vault::KeyringVault;
 
 /// Builds and runs the app; returns when the last window has closed.
 pub fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // First: it changes the environment, which is sound only while this is the one thread.
+    #[cfg(target_os = "linux")]
+    let compositing = rendering::choose_drawing();
     let data_dir = settings::data_dir()?;
     // Before anything writes there: the folder is the user's only.
     private_files::private_dir(&data_dir)?;
     logging::init(&data_dir);
     tracing::info!(data_dir = %data_dir.display(), "starting Keebai Keys");
+    #[cfg(target_os = "linux")]
+    tracing::info!(
+        accelerated_compositing = compositing,
+        "WebKit drawing chosen"
+    );
 
     let context = tauri::generate_context!();
     let instance = shell::instance_id(

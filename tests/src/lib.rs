@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 pub mod tls_front;
 pub mod traps;
 pub mod webdriver;
+pub mod xwd;
 
 pub use keebai_testkit::demo::{DemoServer, Http, ADMIN, DEVELOPER, MEMBER};
 pub use keebai_testkit::{server_binary, workspace_root, TENANT};

@@ -187,7 +187,10 @@ pub fn screenshots_dir() -> PathBuf {
 pub async fn screenshot(c: &Client, name: &str) {
     // Let transitions and fonts settle so the picture shows the finished screen.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let png = c.screenshot().await.expect("screenshot");
+    // The X display's picture, not WebDriver's: see `crate::xwd`. The page is asked first, so
+    // that everything WebKit has to draw before the picture is drawn.
+    let _ = c.execute("return document.readyState", vec![]).await;
+    let png = crate::xwd::screen_png().expect("screenshot");
     let dir = screenshots_dir();
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
