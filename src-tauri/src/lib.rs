@@ -25,7 +25,7 @@
 //!   reminder a day; [`notifier`] shows it as a desktop notification that opens the app.
 //! * [`shell`] — one instance per data folder, the remembered window; [`window_placement`]
 //!   keeps a restored window on a monitor that is attached; [`rendering`] has WebKitGTK draw
-//!   without accelerated compositing unless `KEEBAI_GPU_COMPOSITING=1` (half the memory).
+//!   without accelerated compositing unless `KEEBAI_GPU_COMPOSITING=1` (90 MiB less).
 //!
 //! The only secret the web view ever sees is a new token, once, in the creation or rotation
 //! answer.

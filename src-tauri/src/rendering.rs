@@ -3,9 +3,9 @@
 //! Measured under Xvfb on a machine without a GPU (docs/benchmarks.md, *Without accelerated
 //! compositing*): WebKit's compositing then runs on Mesa's software OpenGL, which loads LLVM
 //! into both the app and the web process, keeps its tiles in memory and costs most of every
-//! scroll frame. Drawing without it, the app needs about half the memory (release, 1,000
-//! tokens listed: 178 MiB against 346 MiB) and a wheel scroll through 100,000 rows holds 60 Hz
-//! at the median. The app's screens are flat tables and forms with no 3D or video, so a GPU
+//! scroll frame. Drawing without it, the app needs about 90 MiB less (release, 1,000 tokens
+//! listed: 255 MiB against 346 MiB), starts faster, and a wheel scroll through 100,000
+//! rows holds 60 Hz at the median. The app's screens are flat tables and forms with no 3D or video, so a GPU
 //! has little to add; `KEEBAI_GPU_COMPOSITING=1` brings compositing back, and a
 //! `WEBKIT_DISABLE_COMPOSITING_MODE` the user set is left as it is.
 
