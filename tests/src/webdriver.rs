@@ -184,13 +184,13 @@ pub fn screenshots_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target").join("e2e-screenshots"))
 }
 
-pub async fn screenshot(c: &Client, name: &str) {
+/// Saves a picture of the app's window as `<name>.png`. It takes the session, though the picture
+/// comes from the X display, so that every call stays tied to a running app.
+pub async fn screenshot(_c: &Client, name: &str) {
     // Let transitions and fonts settle so the picture shows the finished screen.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    // The X display's picture, not WebDriver's: see `crate::xwd`. The page is asked first, so
-    // that everything WebKit has to draw before the picture is drawn.
-    let _ = c.execute("return document.readyState", vec![]).await;
-    let png = crate::xwd::screen_png().expect("screenshot");
+    // The X display's picture of the app's window, not WebDriver's: see `crate::xwd`.
+    let png = crate::xwd::window_png(crate::xwd::APP_WINDOW).expect("screenshot");
     let dir = screenshots_dir();
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");

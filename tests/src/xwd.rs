@@ -1,4 +1,4 @@
-//! The X display's own picture (`xwd -root`) as a PNG, for the real-window tests' screenshots.
+//! The X display's own picture of a window (`xwd -name`) as a PNG, for the real-window tests' screenshots.
 //!
 //! WebDriver's *Take Screenshot* waits for the web view's next drawing, which under Xvfb
 //! without accelerated compositing (the app's default) may never be reported although the
@@ -7,10 +7,14 @@
 
 use std::process::Command;
 
-/// The whole screen as a PNG; `Err` says why not (no `xwd`, an image format it does not read).
-pub fn screen_png() -> Result<Vec<u8>, String> {
+/// The app's window title (`tauri.conf.json`).
+pub const APP_WINDOW: &str = "Keebai Keys";
+
+/// The window titled `title`, as it shows on the screen, as a PNG; `Err` says why not (no
+/// `xwd`, no such window, an image format it does not read).
+pub fn window_png(title: &str) -> Result<Vec<u8>, String> {
     let out = Command::new("xwd")
-        .args(["-root", "-silent"])
+        .args(["-silent", "-name", title])
         .output()
         .map_err(|e| format!("xwd: {e} (apt-get install x11-apps)"))?;
     if !out.status.success() {
