@@ -1,8 +1,9 @@
 //! The Audit screen's figure (issue: "with 100,000 cached tokens and 90 days of hourly usage for
 //! 1,000 of them, every audit view's query < 50 ms"): what `audit_views` does, in its parts and
-//! whole — read the cached list and the cached usage back from a real `cache.db` file, then
-//! compute the eight views. Run with `cargo bench -p keebai-keys --bench audit_views`; figures
-//! go in docs/benchmarks.md.
+//! whole — read the cached list, the cached usage and the two latest sync summaries back from a
+//! real `cache.db` file, compute the eight views and what changed, and write the report as the
+//! JSON the command hands the window. Run with `cargo bench -p keebai-keys --bench
+//! audit_views`; figures go in docs/benchmarks.md.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,8 @@ use keebai_api::wire::{
 };
 use keebai_keys::audit_rules::{audit_with_usage, UsageFacts};
 use keebai_keys::cache::{Cache, Kind};
+use keebai_keys::dto::AuditReport;
+use keebai_keys::sync_changes::{changes, summarize, SyncSummary};
 use keebai_keys::usage_rules::WorkHours;
 
 const TOKENS: usize = 100_000;
@@ -84,17 +87,24 @@ fn bench(c: &mut Criterion) {
         .enumerate()
         .map(|(i, t)| (t.id.clone(), usage(i, now)))
         .collect();
-    cache
-        .store_snapshot(ACCOUNT, &list, &used, &serde_json::json!({}), now)
-        .expect("store");
+    // Two syncs, so "what changed" has a previous summary to compare with.
+    for _ in 0..2 {
+        let summary = summarize(&list, &used, now);
+        cache
+            .store_snapshot(ACCOUNT, &list, &used, &summary, now)
+            .expect("store");
+    }
     let hours = WorkHours::default();
+    let size = std::fs::metadata(dir.path().join(keebai_keys::cache::FILE_NAME))
+        .expect("cache.db")
+        .len();
+    println!("cache.db: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
 
     let read_list = || cache.load(ACCOUNT).expect("load").expect("cached").value;
     // As the app reads it: every cached usage of the account in one query, kept for the listed
     // tokens.
     let read_usage = |tokens: &[TokenRecord]| {
-        let mut all: HashMap<String, TokenUsage> =
-            cache.get_all(ACCOUNT, Kind::Usage).expect("get_all");
+        let mut all: HashMap<String, TokenUsage> = cache.all_usage(ACCOUNT).expect("all_usage");
         let wanted: std::collections::HashSet<&str> =
             tokens.iter().map(|t| t.id.as_str()).collect();
         all.retain(|id, _| wanted.contains(id.as_str()));
@@ -121,7 +131,20 @@ fn bench(c: &mut Criterion) {
             audit_with_usage(&list_now.tokens, Utc::now(), 30, &facts)
         })
     });
-    g.bench_function("the whole audit_views", |b| {
+    let read_changes = || {
+        let summary = |kind| {
+            cache
+                .get::<SyncSummary>(ACCOUNT, kind, "")
+                .expect("summary")
+                .expect("cached")
+                .value
+        };
+        changes(&summary(Kind::SyncPrevious), &summary(Kind::SyncLatest))
+    };
+    g.bench_function("read the two sync summaries and compare", |b| {
+        b.iter(read_changes)
+    });
+    g.bench_function("the whole audit_views, as JSON for the window", |b| {
         b.iter(|| {
             let l = read_list();
             let u = read_usage(&l.tokens);
@@ -130,7 +153,18 @@ fn bench(c: &mut Criterion) {
                 hours: &hours,
                 tz: &chrono::Local,
             };
-            audit_with_usage(&l.tokens, Utc::now(), 30, &facts)
+            let at = Utc::now();
+            let report = AuditReport {
+                views: audit_with_usage(&l.tokens, at, 30, &facts),
+                changes: Some(read_changes()),
+                tokens: l.tokens,
+                stale_days: 30,
+                work_hours: hours.clone(),
+                offline: true,
+                fetched_at: now,
+                computed_at: at,
+            };
+            serde_json::to_string(&report).expect("json").len()
         })
     });
     g.finish();

@@ -29,7 +29,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use keebai_api::wire::{TokenRecord, TokenStatus, TokenUsage};
 use serde::Serialize;
 
-use crate::usage_rules::{new_addresses, off_hours_uses, WorkHours};
+use crate::usage_rules::{new_addresses, OffHoursCounter, WorkHours};
 
 /// The **Stale** view's default: not used in 30 days.
 pub const DEFAULT_STALE_DAYS: u32 = 30;
@@ -179,9 +179,10 @@ pub fn audit_with_usage<Tz: TimeZone>(
         .filter(|t| audited(t, now))
         .filter_map(|t| facts.usage.get(&t.id).map(|u| (t, u)))
         .collect();
+    let counter = OffHoursCounter::new(facts.hours, facts.tz, now);
     let mut off: Vec<(u64, &TokenRecord)> = live
         .iter()
-        .map(|(t, u)| (off_hours_uses(u, facts.hours, facts.tz, now), *t))
+        .map(|(t, u)| (counter.count(u), *t))
         .filter(|(n, _)| *n > 0)
         .collect();
     off.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));

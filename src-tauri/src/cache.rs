@@ -9,9 +9,13 @@
 //! secret the app sees is discarded after its one display, and the session token lives in the
 //! keyring.
 //!
+//! A token's usage is the exception to "one JSON row": its hourly counts — thousands a token —
+//! are packed into `usage_hours(account, token_id, hours)` ([`usage_hours`]), and the entry's
+//! JSON keeps the rest; [`Cache::usage`] and [`Cache::all_usage`] put the two back together.
+//!
 //! Schema versions are [`MIGRATIONS`], applied in order at open; `PRAGMA user_version` records
 //! how far a file got. Version 1 held one row per account in `token_lists`; version 2 carries
-//! those rows into `entries`. A file that is not a database, is damaged, or was written by a
+//! those rows into `entries`; version 3 adds `usage_hours`. A file that is not a database, is damaged, or was written by a
 //! newer app (a `user_version` beyond [`MIGRATIONS`]) is set aside — renamed
 //! `cache.db.corrupt-<time>` or `cache.db.newer-<time>`, kept for whoever wants it — and a new
 //! empty cache is made; [`Cache::take_notice`] says so once.
@@ -25,7 +29,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use keebai_api::wire::{TokenList, TokenRecord};
+use keebai_api::wire::{TokenList, TokenRecord, TokenUsage};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -33,6 +37,7 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 
 mod file;
+pub mod usage_hours;
 pub use file::MIGRATIONS;
 
 /// The cache's file name in the data folder.
@@ -154,11 +159,11 @@ impl Cache {
     /// summary as one snapshot: one transaction, so a sync cut short leaves the previous
     /// snapshot whole. Usage of tokens no longer listed is dropped with it; the summary it
     /// replaces is kept as the previous sync's.
-    pub fn store_snapshot<U: Serialize, S: Serialize>(
+    pub fn store_snapshot<S: Serialize>(
         &self,
         account: &str,
         list: &TokenList,
-        usage: &[(String, U)],
+        usage: &[(String, TokenUsage)],
         summary: &S,
         at: DateTime<Utc>,
     ) -> AppResult<()> {
@@ -168,12 +173,20 @@ impl Cache {
             String::new(),
             serde_json::to_string(list).map_err(storage_err)?,
         )];
+        let mut hours = Vec::with_capacity(usage.len());
         for (id, u) in usage {
+            // The counts go packed into `usage_hours`; the entry keeps the rest.
+            let rest = TokenUsage {
+                buckets: Vec::new(),
+                last_used_ip: u.last_used_ip.clone(),
+                addresses: u.addresses.clone(),
+            };
             rows.push((
                 Kind::Usage,
                 id.clone(),
-                serde_json::to_string(u).map_err(storage_err)?,
+                serde_json::to_string(&rest).map_err(storage_err)?,
             ));
+            hours.push((id, usage_hours::encode(&u.buckets)));
         }
         rows.push((
             Kind::SyncLatest,
@@ -201,6 +214,18 @@ impl Cache {
             params![account, Kind::Usage.as_str()],
         )
         .map_err(storage_err)?;
+        tx.execute(
+            "DELETE FROM usage_hours WHERE account = ?1",
+            params![account],
+        )
+        .map_err(storage_err)?;
+        for (id, packed) in hours {
+            tx.execute(
+                "INSERT INTO usage_hours (account, token_id, hours) VALUES (?1, ?2, ?3)",
+                params![account, id, packed],
+            )
+            .map_err(storage_err)?;
+        }
         for (kind, key, json) in rows {
             tx.execute(
                 "INSERT INTO entries (account, kind, key, fetched_at, json)
@@ -267,6 +292,64 @@ impl Cache {
         Ok(out)
     }
 
+    /// A token's cached usage, its hourly counts unpacked.
+    pub fn usage(&self, account: &str, token_id: &str) -> AppResult<Option<Cached<TokenUsage>>> {
+        let Some(mut cached) = self.get::<TokenUsage>(account, Kind::Usage, token_id)? else {
+            return Ok(None);
+        };
+        let packed: Option<Vec<u8>> = self
+            .conn
+            .lock()
+            .map_err(storage_err_poisoned)?
+            .query_row(
+                "SELECT hours FROM usage_hours WHERE account = ?1 AND token_id = ?2",
+                params![account, token_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(storage_err)?;
+        if let Some(packed) = packed {
+            cached.value.buckets = usage_hours::decode(&packed).map_err(storage_err)?;
+        }
+        Ok(Some(cached))
+    }
+
+    /// Every cached usage of the account, by token id, in one query (one query a token would
+    /// be thousands), the hourly counts unpacked.
+    pub fn all_usage(
+        &self,
+        account: &str,
+    ) -> AppResult<std::collections::HashMap<String, TokenUsage>> {
+        let conn = self.conn.lock().map_err(storage_err_poisoned)?;
+        let mut st = conn
+            .prepare(
+                "SELECT e.key, e.json, h.hours FROM entries e
+                 LEFT JOIN usage_hours h ON h.account = e.account AND h.token_id = e.key
+                 WHERE e.account = ?1 AND e.kind = ?2",
+            )
+            .map_err(storage_err)?;
+        let mut rows = st
+            .query(params![account, Kind::Usage.as_str()])
+            .map_err(storage_err)?;
+        let mut out = std::collections::HashMap::new();
+        while let Some(row) = rows.next().map_err(storage_err)? {
+            let key: String = row.get(0).map_err(storage_err)?;
+            let json: String = row.get(1).map_err(storage_err)?;
+            let mut usage: TokenUsage = serde_json::from_str(&json).map_err(storage_err)?;
+            // Borrowed straight from SQLite's row: the packed counts are never copied whole.
+            if let Some(packed) = row
+                .get_ref(2)
+                .map_err(storage_err)?
+                .as_blob_or_null()
+                .map_err(storage_err)?
+            {
+                usage.buckets = usage_hours::decode(packed).map_err(storage_err)?;
+            }
+            out.insert(key, usage);
+        }
+        Ok(out)
+    }
+
     /// Stores the account's token list.
     pub fn store(&self, account: &str, list: &TokenList, at: DateTime<Utc>) -> AppResult<()> {
         self.put(account, Kind::TokenList, "", list, at)
@@ -290,12 +373,16 @@ impl Cache {
 
     /// Removes everything cached for the account (overwritten: `secure_delete`).
     pub fn forget(&self, account: &str) -> AppResult<()> {
-        self.conn
-            .lock()
-            .map_err(storage_err_poisoned)?
-            .execute("DELETE FROM entries WHERE account = ?1", params![account])
+        let mut conn = self.conn.lock().map_err(storage_err_poisoned)?;
+        let tx = conn.transaction().map_err(storage_err)?;
+        tx.execute("DELETE FROM entries WHERE account = ?1", params![account])
             .map_err(storage_err)?;
-        Ok(())
+        tx.execute(
+            "DELETE FROM usage_hours WHERE account = ?1",
+            params![account],
+        )
+        .map_err(storage_err)?;
+        tx.commit().map_err(storage_err)
     }
 }
 
@@ -305,3 +392,5 @@ fn storage_err_poisoned<T>(_: std::sync::PoisonError<T>) -> AppError {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod usage_tests;

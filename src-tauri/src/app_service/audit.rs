@@ -62,10 +62,7 @@ impl AppService {
             .get(id)
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "That token is not in the list."))?;
         let key = self.current()?.2.key();
-        let usage = self
-            .cache
-            .get::<TokenUsage>(&key, Kind::Usage, id)?
-            .map(|c| c.value);
+        let usage = self.cache.usage(&key, id)?.map(|c| c.value);
         let now = Utc::now();
         Ok(TokenDetailView {
             history: rotation_history(token, &by_id),
@@ -100,7 +97,7 @@ impl AppService {
     /// The cached usage of these tokens, by id (tokens synced without usage are left out).
     fn cached_usage(&self, tokens: &[TokenRecord]) -> AppResult<HashMap<String, TokenUsage>> {
         let key = self.current()?.2.key();
-        let mut all = self.cache.get_all::<TokenUsage>(&key, Kind::Usage)?;
+        let mut all = self.cache.all_usage(&key)?;
         let wanted: std::collections::HashSet<&str> =
             tokens.iter().map(|t| t.id.as_str()).collect();
         all.retain(|id, _| wanted.contains(id.as_str()));

@@ -33,6 +33,15 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO entries (account, kind, key, fetched_at, json)
         SELECT account, 'token_list', '', fetched_at, list_json FROM token_lists;
     DROP TABLE token_lists;",
+    // 3: a token's hourly usage counts packed (`usage_hours.rs`) beside its usage entry, whose
+    // JSON then holds the addresses only. Entries written by version 2 keep their counts in
+    // the JSON and are read as they are until the next sync replaces them.
+    "CREATE TABLE usage_hours (
+        account     TEXT NOT NULL,
+        token_id    TEXT NOT NULL,
+        hours       BLOB NOT NULL,
+        PRIMARY KEY (account, token_id)
+    );",
 ];
 
 /// Why an existing file can't be used as it is.

@@ -108,7 +108,7 @@ fn migrations_are_idempotent_on_reopen() {
     assert_eq!(again.load("x").expect("load"), None);
 }
 
-fn list_of(ids: &[&str]) -> TokenList {
+pub(super) fn list_of(ids: &[&str]) -> TokenList {
     TokenList {
         tokens: ids
             .iter()
@@ -273,9 +273,16 @@ fn a_file_from_a_newer_version_is_set_aside_untouched() {
 fn a_snapshot_replaces_the_usage_whole_and_keeps_the_previous_summary() {
     let cache = Cache::in_memory().expect("cache");
     let at = Utc::now();
-    let usage = |ids: &[&str]| -> Vec<(String, serde_json::Value)> {
+    let usage = |ids: &[&str]| -> Vec<(String, TokenUsage)> {
         ids.iter()
-            .map(|id| (id.to_string(), serde_json::json!({"of": id})))
+            .map(|id| {
+                let u = TokenUsage {
+                    buckets: Vec::new(),
+                    last_used_ip: Some(format!("203.0.113.{}", id.len())),
+                    addresses: Vec::new(),
+                };
+                (id.to_string(), u)
+            })
             .collect()
     };
     let summary = |n: u32| serde_json::json!({"sync": n});
@@ -300,8 +307,7 @@ fn a_snapshot_replaces_the_usage_whole_and_keeps_the_previous_summary() {
             at,
         )
         .expect("second");
-    let all: std::collections::HashMap<String, serde_json::Value> =
-        cache.get_all("a", Kind::Usage).expect("all");
+    let all = cache.all_usage("a").expect("all");
     let mut keys: Vec<&str> = all.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["t2", "t3"], "t1's usage went with it; b's is b's");

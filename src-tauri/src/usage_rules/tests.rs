@@ -116,3 +116,40 @@ fn an_impossible_setting_falls_back_to_the_default() {
     };
     assert_eq!(late.sanitized(), WorkHours::default());
 }
+
+/// The counter judges each hour of the window once, up front; it must count exactly what
+/// judging every bucket on its own counts — across both of Berlin's daylight-saving changes,
+/// with `now` on and off the hour, for buckets on the window's edge, between whole hours and
+/// after `now`.
+#[test]
+fn the_off_hours_counter_agrees_with_judging_each_bucket() {
+    let hours = WorkHours::default();
+    for now in [
+        at(2026, 3, 30, 9),
+        at(2026, 3, 30, 9) + Duration::minutes(30),
+        at(2026, 10, 26, 18),
+        at(2026, 10, 26, 18) + Duration::seconds(1),
+        at(2026, 12, 3, 0),
+    ] {
+        let since = now - Duration::days(OFF_HOURS_WINDOW_DAYS);
+        let mut buckets: Vec<(DateTime<Utc>, u64)> = (-40 * 24..3)
+            .map(|h| (now + Duration::hours(h), 1 + (h.unsigned_abs() % 7)))
+            .collect();
+        buckets.push((since, 100));
+        buckets.push((since - Duration::seconds(1), 1_000));
+        buckets.push((now + Duration::minutes(17), 10_000));
+        let u = usage(&buckets, &[]);
+        let one_by_one: u64 = u
+            .buckets
+            .iter()
+            .filter(|b| b.hour >= since && !hours.covers(b.hour, &Berlin))
+            .map(|b| b.count)
+            .sum();
+        assert!(one_by_one > 0);
+        assert_eq!(
+            OffHoursCounter::new(&hours, &Berlin, now).count(&u),
+            one_by_one,
+            "now = {now}"
+        );
+    }
+}
