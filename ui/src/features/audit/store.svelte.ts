@@ -6,7 +6,8 @@ import type { AppError, AuditReport, AuditViewKind } from '../../lib/types';
 import { findView, viewRows } from './views';
 
 export class AuditStore {
-  report: AuditReport | null = $state(null);
+  // Raw: replaced whole, and it carries the whole cached list (see the session store).
+  report: AuditReport | null = $state.raw(null);
   selected: AuditViewKind | null = $state(null);
   error: AppError | null = $state(null);
   loaded = $state(false);

@@ -28,7 +28,10 @@ export class SessionStore {
   session: SessionView | null = $state(null);
   /** Why the user is at the sign-in screen (session expired, restore failed…). */
   notice: string | null = $state(null);
-  list: TokenListView | null = $state(null);
+  // Raw, not deeply reactive: a cached list can hold 100,000 tokens, and a deep proxy would
+  // wrap each record and property as the table reads it (memory and time for nothing — the
+  // list is only ever replaced whole).
+  list: TokenListView | null = $state.raw(null);
   groups: PermissionGroup[] = $state([]);
   pageError: AppError | null = $state(null);
   refreshing = $state(false);
@@ -175,7 +178,7 @@ export class SessionStore {
 
   revoke = async (t: TokenRecord) => {
     const updated = await api.revokeToken(t.id);
-    if (this.list) this.list.tokens = this.list.tokens.map((x) => (x.id === updated.id ? updated : x));
+    if (this.list) this.list = { ...this.list, tokens: this.list.tokens.map((x) => (x.id === updated.id ? updated : x)) };
     await this.load();
   };
 
