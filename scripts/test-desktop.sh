@@ -5,8 +5,8 @@
 #      the reminder notification), npm deps,
 #      tauri-driver — each only when missing;
 #   2. the UI: vitest and svelte-check;
-#   3. the app through the Tauri CLI from the root (`tauri build --debug --no-bundle`: vite build,
-#      then cargo into the same target/debug the tests use), and keebai-server, debug, once;
+#   3. the UI (vite build into ui/dist, which the app embeds), then the app, keebai-server and
+#      the tests, debug, once: the app in the same cargo run as the tests (see there why);
 #   4. Rust tests: unit tests and the command layer against a real server; then, inside a
 #      private D-Bus session with an unlocked gnome-keyring and under Xvfb, the keyring,
 #      clipboard and real-window (tauri-driver) tests — the main flow, rotation, the product
@@ -52,15 +52,23 @@ log "UI: npm ci (with the pinned Tauri CLI), vitest, svelte-check"
   fi
   npx vitest run
   npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings
+  npm run build
 )
 
 # ---------------------------------------------------------------------------------------------
-log "build the app with the Tauri CLI from the root, and keebai-server (debug)"
-bash scripts/test-tauri-cli.sh
+log "build the app, keebai-server and the tests (debug)"
 cargo build -p keebai-server --bin keebai-server
-# The same build as the CLI's (same target dir, profile and features): a no-op.
-cargo build -p keebai-keys --bin keebai-keys
+# The app binary the window tests drive is built in the same cargo run as the tests, so both
+# share one resolution of the crates' features. Built apart — as `tauri build` does, for the
+# app alone — cargo resolves some shared crates' features differently (serde's `rc`, syn's
+# `fold`, … that the tests' dependencies ask for) and compiled about 240 crates twice: 4.5
+# minutes of CI. The Tauri CLI's own build is tested with the release package
+# (scripts/test-package.sh runs scripts/test-tauri-cli.sh).
+cargo build -p keebai-keys -p keebai-e2e --lib --bins --tests
 cargo test -p keebai-keys -p keebai-e2e --no-run
+# The tests use these binaries as they are, rather than asking cargo for the app alone, which
+# is the other resolution again (keebai-testkit's `cargo_binary`).
+export KEEBAI_E2E_NO_BUILD=1
 
 log "unit tests and the command layer against a real server"
 cargo test -p keebai-keys -p keebai-e2e
@@ -80,11 +88,11 @@ env -u DISPLAY -u WAYLAND_DISPLAY XDG_DATA_HOME="$WORK/unlocked" XDG_RUNTIME_DIR
   printf "keebai-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   # Clipboard tests share one X clipboard; they serialise themselves, the window test
   # gets its own Xvfb.
-  xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
+  xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-keys -p keebai-e2e \
     --test keyring --test clipboard -- --include-ignored --test-threads=1
   # One app window at a time: two WebKit processes on 2 cores make clicks miss.
   window_test() {
-    xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-e2e \
+    xvfb-run -a -s "-screen 0 1280x900x24" cargo test -p keebai-keys -p keebai-e2e \
       --test window --test rotation_window --test guide --test settings_window --test offline_window --test roles_window --test users_window --test activity_window --test export_window --test audit_window --test admin_desk_window --test policy_window --test reminder_window --test desktop_shell -- --include-ignored --nocapture --test-threads=1
   }
   # A real window under Xvfb on a loaded 2-core machine can miss a click now and then; one
@@ -101,11 +109,11 @@ XDG_DATA_HOME="$WORK/locked" XDG_RUNTIME_DIR="$WORK/locked" dbus-run-session -- 
   printf "keebai-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
     org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
-  cargo test -p keebai-e2e --test keyring_unavailable -- --include-ignored
+  cargo test -p keebai-keys -p keebai-e2e --test keyring_unavailable -- --include-ignored
 '
 
 log "absent keyring: no Secret Service on the bus"
 DBUS_SESSION_BUS_ADDRESS="unix:path=$WORK/no-such-bus" \
-  cargo test -p keebai-e2e --test keyring_unavailable -- --include-ignored
+  cargo test -p keebai-keys -p keebai-e2e --test keyring_unavailable -- --include-ignored
 
 log "desktop tests passed"

@@ -63,8 +63,10 @@ fi
 TAURI_DRIVER="$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")"
 export TAURI_DRIVER
 
-log "build the release packages (scripts/package.sh)"
 start=$SECONDS
+log "the Tauri CLI from the root, release (scripts/test-tauri-cli.sh)"
+bash scripts/test-tauri-cli.sh build --bundles deb
+log "build the release packages (scripts/package.sh; the app's cargo build is already done)"
 bash scripts/package.sh
 build_secs=$((SECONDS - start))
 out="${KEEBAI_PACKAGES_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/packages}"
@@ -74,7 +76,7 @@ app_deb="$(ls "$out"/keebai-keys_*.deb)"
 # The e2e test binary (debug; a no-op after scripts/test-desktop.sh), built now so that it
 # later runs without cargo under the test's own HOME.
 log "build the installed-app test"
-e2e="$(cargo test --locked -p keebai-e2e --test installed_app --no-run --message-format=json |
+e2e="$(cargo test --locked -p keebai-keys -p keebai-e2e --test installed_app --no-run --message-format=json |
   jq -r 'select(.profile.test == true and .target.name == "installed_app") | .executable')"
 [ -x "$e2e" ] || fail "no installed_app test binary"
 

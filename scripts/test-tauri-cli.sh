@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The Tauri CLI from the repository root, as a Tauri developer runs it, unmodified: the pinned
 # @tauri-apps/cli from ui/node_modules (installed by `npm ci`, see scripts/setup.sh), run in the
-# root where tauri.conf.json is. `tauri build --debug --no-bundle` runs beforeBuildCommand
-# (vite build into ui/dist) and builds the app into target/debug — the same target directory,
-# profile and features as every other test's build, so scripts/test-desktop.sh uses it as its
-# build of the app and nothing is compiled twice.
+# root where tauri.conf.json is.
+#
+#   scripts/test-tauri-cli.sh                        tauri build --debug --no-bundle
+#   scripts/test-tauri-cli.sh build --bundles deb    the release build the .deb is made from
+#
+# scripts/test-package.sh runs the second: the release package is the Tauri CLI's real use, and
+# its cargo build is the one scripts/package.sh then reuses. (The tests' debug app is built by
+# cargo in the same run as the tests, scripts/test-desktop.sh says why.)
 #
 # Checks: one tauri.conf.json, at the root (no copy, no symlink); the CLI finds it and the app
-# package from the root; the UI and the binary are fresh; the CLI left the project's files as
-# they were (it rewrites Cargo.toml when the tauri features disagree with the config).
+# package from the root; beforeBuildCommand rebuilt the UI and the binary is there; the CLI left
+# the project's files as they were (it rewrites Cargo.toml when the tauri features disagree with
+# the config).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,12 +33,16 @@ marker="$(mktemp)"
 trap 'rm -f "$marker"' EXIT
 sleep 1 # mtimes have one-second resolution on some filesystems
 
+args=("$@")
+((${#args[@]})) || args=(build --debug --no-bundle)
+profile=release
+[[ " ${args[*]} " == *" --debug "* ]] && profile=debug
 start=$SECONDS
-"${tauri[@]}" build --debug --no-bundle
-echo "==> tauri build --debug --no-bundle from the root: $((SECONDS - start)) s"
+"${tauri[@]}" "${args[@]}"
+echo "==> tauri ${args[*]} from the root: $((SECONDS - start)) s"
 
 [ ui/dist/index.html -nt "$marker" ] || fail "beforeBuildCommand did not rebuild ui/dist"
-bin="${CARGO_TARGET_DIR:-target}/debug/keebai-keys"
+bin="${CARGO_TARGET_DIR:-target}/$profile/keebai-keys"
 [ -x "$bin" ] || fail "no app binary at $bin"
 after="$(git status --porcelain -- "${watched[@]}"; git diff -- "${watched[@]}" | sha256sum)"
 [ "$before" = "$after" ] || fail "the Tauri CLI changed project files: $(git status --porcelain -- "${watched[@]}")"

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 mkdir -p .test-artifacts
 export CARGO_TERM_COLOR=never
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it began, in seconds since the start, so a slow step shows in the log.
+step() { printf '\n==> [%d s] %s\n' "$SECONDS" "$*"; }
 
 # Build tools, the desktop app's C libraries, the UI's npm packages and ui/dist (which the
 # app embeds at compile time, so the workspace cannot even be linted without it).
