@@ -64,10 +64,10 @@ TAURI_DRIVER="$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin
 export TAURI_DRIVER
 
 start=$SECONDS
-log "the Tauri CLI from the root, release (scripts/test-tauri-cli.sh)"
-bash scripts/test-tauri-cli.sh build --bundles deb
-log "build the release packages (scripts/package.sh; the app's cargo build is already done)"
-bash scripts/package.sh
+log "the app's package through the Tauri CLI from the root (scripts/test-tauri-cli.sh --package)"
+bash scripts/test-tauri-cli.sh --package
+log "the server's package (scripts/package.sh server)"
+bash scripts/package.sh server
 build_secs=$((SECONDS - start))
 out="${KEEBAI_PACKAGES_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/packages}"
 server_deb="$(ls "$out"/keebai-server_*.deb)"

@@ -3,12 +3,14 @@
 # @tauri-apps/cli from ui/node_modules (installed by `npm ci`, see scripts/setup.sh), run in the
 # root where tauri.conf.json is.
 #
-#   scripts/test-tauri-cli.sh                        tauri build --debug --no-bundle
-#   scripts/test-tauri-cli.sh build --bundles deb    the release build the .deb is made from
+#   scripts/test-tauri-cli.sh                   tauri build --debug --no-bundle
+#   scripts/test-tauri-cli.sh build --bundles deb   the CLI with these arguments
+#   scripts/test-tauri-cli.sh --package         scripts/package.sh app: the release .deb, which
+#                                               package.sh builds with `tauri build --bundles deb`
 #
-# scripts/test-package.sh runs the second: the release package is the Tauri CLI's real use, and
-# its cargo build is the one scripts/package.sh then reuses. (The tests' debug app is built by
-# cargo in the same run as the tests, scripts/test-desktop.sh says why.)
+# scripts/test-package.sh runs the last: the release package is the Tauri CLI's real use, so the
+# package's own build is the one checked, and nothing is built twice. (The tests' debug app is
+# built by cargo in the same run as the tests; scripts/test-desktop.sh says why.)
 #
 # Checks: one tauri.conf.json, at the root (no copy, no symlink); the CLI finds it and the app
 # package from the root; beforeBuildCommand rebuilt the UI and the binary is there; the CLI left
@@ -37,9 +39,14 @@ args=("$@")
 ((${#args[@]})) || args=(build --debug --no-bundle)
 profile=release
 [[ " ${args[*]} " == *" --debug "* ]] && profile=debug
+if [ "${args[0]}" = --package ]; then
+  run=(bash scripts/package.sh app)
+else
+  run=("${tauri[@]}" "${args[@]}")
+fi
 start=$SECONDS
-"${tauri[@]}" "${args[@]}"
-echo "==> tauri ${args[*]} from the root: $((SECONDS - start)) s"
+"${run[@]}"
+echo "==> ${run[*]} from the root: $((SECONDS - start)) s"
 
 [ ui/dist/index.html -nt "$marker" ] || fail "beforeBuildCommand did not rebuild ui/dist"
 bin="${CARGO_TARGET_DIR:-target}/$profile/keebai-keys"

@@ -268,30 +268,6 @@ impl Cache {
         .transpose()
     }
 
-    /// Every entry of `kind` of the account, by key, in one query (a token's usage for each of
-    /// thousands of tokens would otherwise be as many queries).
-    pub fn get_all<T: DeserializeOwned>(
-        &self,
-        account: &str,
-        kind: Kind,
-    ) -> AppResult<std::collections::HashMap<String, T>> {
-        let conn = self.conn.lock().map_err(storage_err_poisoned)?;
-        let mut st = conn
-            .prepare("SELECT key, json FROM entries WHERE account = ?1 AND kind = ?2")
-            .map_err(storage_err)?;
-        let rows = st
-            .query_map(params![account, kind.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(storage_err)?;
-        let mut out = std::collections::HashMap::new();
-        for row in rows {
-            let (key, json) = row.map_err(storage_err)?;
-            out.insert(key, serde_json::from_str(&json).map_err(storage_err)?);
-        }
-        Ok(out)
-    }
-
     /// A token's cached usage, its hourly counts unpacked.
     pub fn usage(&self, account: &str, token_id: &str) -> AppResult<Option<Cached<TokenUsage>>> {
         let Some(mut cached) = self.get::<TokenUsage>(account, Kind::Usage, token_id)? else {
