@@ -270,24 +270,13 @@ impl Cache {
 
     /// A token's cached usage, its hourly counts unpacked.
     pub fn usage(&self, account: &str, token_id: &str) -> AppResult<Option<Cached<TokenUsage>>> {
-        let Some(mut cached) = self.get::<TokenUsage>(account, Kind::Usage, token_id)? else {
+        let Some((_, at, value)) = self.read_usage(account, Some(token_id))?.pop() else {
             return Ok(None);
         };
-        let packed: Option<Vec<u8>> = self
-            .conn
-            .lock()
-            .map_err(storage_err_poisoned)?
-            .query_row(
-                "SELECT hours FROM usage_hours WHERE account = ?1 AND token_id = ?2",
-                params![account, token_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(storage_err)?;
-        if let Some(packed) = packed {
-            cached.value.buckets = usage_hours::decode(&packed).map_err(storage_err)?;
-        }
-        Ok(Some(cached))
+        let fetched_at = DateTime::parse_from_rfc3339(&at)
+            .map_err(storage_err)?
+            .with_timezone(&Utc);
+        Ok(Some(Cached { value, fetched_at }))
     }
 
     /// Every cached usage of the account, by token id, in one query (one query a token would
@@ -296,32 +285,50 @@ impl Cache {
         &self,
         account: &str,
     ) -> AppResult<std::collections::HashMap<String, TokenUsage>> {
+        Ok(self
+            .read_usage(account, None)?
+            .into_iter()
+            .map(|(id, _, usage)| (id, usage))
+            .collect())
+    }
+
+    /// The account's usage entries — one token's, or all with `None` — each joined with its
+    /// packed hourly counts: `(token id, fetched_at as stored, usage)`.
+    fn read_usage(
+        &self,
+        account: &str,
+        token_id: Option<&str>,
+    ) -> AppResult<Vec<(String, String, TokenUsage)>> {
         let conn = self.conn.lock().map_err(storage_err_poisoned)?;
         let mut st = conn
             .prepare(
-                "SELECT e.key, e.json, h.hours FROM entries e
+                "SELECT e.key, e.fetched_at, e.json, h.hours FROM entries e
                  LEFT JOIN usage_hours h ON h.account = e.account AND h.token_id = e.key
-                 WHERE e.account = ?1 AND e.kind = ?2",
+                 WHERE e.account = ?1 AND e.kind = ?2 AND (?3 IS NULL OR e.key = ?3)",
             )
             .map_err(storage_err)?;
         let mut rows = st
-            .query(params![account, Kind::Usage.as_str()])
+            .query(params![account, Kind::Usage.as_str(), token_id])
             .map_err(storage_err)?;
-        let mut out = std::collections::HashMap::new();
+        let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(storage_err)? {
-            let key: String = row.get(0).map_err(storage_err)?;
-            let json: String = row.get(1).map_err(storage_err)?;
+            let json: String = row.get(2).map_err(storage_err)?;
             let mut usage: TokenUsage = serde_json::from_str(&json).map_err(storage_err)?;
             // Borrowed straight from SQLite's row: the packed counts are never copied whole.
+            // Entries written by schema version 2 have none and keep the counts in their JSON.
             if let Some(packed) = row
-                .get_ref(2)
+                .get_ref(3)
                 .map_err(storage_err)?
                 .as_blob_or_null()
                 .map_err(storage_err)?
             {
                 usage.buckets = usage_hours::decode(packed).map_err(storage_err)?;
             }
-            out.insert(key, usage);
+            out.push((
+                row.get(0).map_err(storage_err)?,
+                row.get(1).map_err(storage_err)?,
+                usage,
+            ));
         }
         Ok(out)
     }

@@ -94,10 +94,7 @@ pub struct OffHoursCounter<'a, Tz: TimeZone> {
 impl<'a, Tz: TimeZone> OffHoursCounter<'a, Tz> {
     pub fn new(hours: &'a WorkHours, tz: &'a Tz, now: DateTime<Utc>) -> Self {
         let since = now - Duration::days(OFF_HOURS_WINDOW_DAYS);
-        let first_hour = since.timestamp().div_euclid(3600)
-            + i64::from(
-                since.timestamp().rem_euclid(3600) != 0 || since.timestamp_subsec_nanos() != 0,
-            );
+        let first_hour = whole_hour(since).unwrap_or(since.timestamp().div_euclid(3600) + 1);
         let last_hour = now.timestamp().div_euclid(3600);
         let off = (first_hour..=last_hour)
             .map(|h| {
@@ -124,14 +121,17 @@ impl<'a, Tz: TimeZone> OffHoursCounter<'a, Tz> {
     }
 
     fn is_off(&self, at: DateTime<Utc>) -> bool {
-        let s = at.timestamp();
-        let whole = s.rem_euclid(3600) == 0 && at.timestamp_subsec_nanos() == 0;
-        let judged = usize::try_from(s.div_euclid(3600) - self.first_hour)
-            .ok()
-            .filter(|_| whole)
+        let judged = whole_hour(at)
+            .and_then(|h| usize::try_from(h - self.first_hour).ok())
             .and_then(|i| self.off.get(i).copied());
         judged.unwrap_or_else(|| !self.hours.covers(at, self.tz))
     }
+}
+
+/// Hours since the epoch, when `at` is exactly on the hour.
+fn whole_hour(at: DateTime<Utc>) -> Option<i64> {
+    let s = at.timestamp();
+    (s.rem_euclid(3600) == 0 && at.timestamp_subsec_nanos() == 0).then(|| s.div_euclid(3600))
 }
 
 /// The addresses first seen less than [`NEW_ADDRESS_DAYS`] days before `now`.
