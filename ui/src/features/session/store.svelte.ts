@@ -66,10 +66,11 @@ export class SessionStore {
       this.config = await api.appConfig();
       const restored = await api.restoreSession();
       if (restored) {
-        // Paint what is cached, then ask the server.
+        // The shell first (its page says it is loading), then what is cached, then the server:
+        // a large cached list takes a moment to read, and the window is not blank meanwhile.
         this.session = restored;
-        if (restored.can_manage_tokens) this.list = await api.cachedTokens();
         this.starting = false;
+        if (restored.can_manage_tokens) this.list = await api.cachedTokens();
         await this.sync();
       }
     } catch (e) {
