@@ -91,7 +91,8 @@ lines = [
     row("launch with a session in the keyring → API Keys table painted (1,000 rows)", "launch_to_table_ms", "ms", "< 1 s"),
     row(f"PSS after sign-in, 1,000 tokens listed (app + WebKit processes: {rel['processes']})", "pss_after_sign_in_mib", "MiB", "≤ 200 MB"),
 ] + ([
-    row(f"launch offline with a session → API Keys table painted from the cache holding {int(rel['scroll_rows']):,} rows", "launch_to_big_table_ms", "ms", ""),
+    row(f"launch offline with a session → the first rows of {int(rel['scroll_rows']):,} cached ones painted", "launch_to_big_table_first_rows_ms", "ms", "< 1 s"),
+    row(f"… → API Keys table holding all {int(rel['scroll_rows']):,} rows", "launch_to_big_table_ms", "ms", ""),
     row(f"PSS with {int(rel['scroll_rows']):,} cached tokens listed", "pss_big_listed_mib", "MiB", ""),
     row(f"PSS after scrolling through the {int(rel['scroll_rows']):,} rows", "pss_after_scroll_mib", "MiB", ""),
     row(f"idle, the table shown, {rel['idle_frames']} frames: median frame (the display's own)", "idle_frame_p50_ms", "ms", ""),

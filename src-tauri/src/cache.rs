@@ -13,6 +13,10 @@
 //! are packed into `usage_hours(account, token_id, hours)` ([`usage_hours`]), and the entry's
 //! JSON keeps the rest; [`Cache::usage`] and [`Cache::all_usage`] put the two back together.
 //!
+//! The token list has a small companion, its head ([`list_head`]): the first rows and what the
+//! counts and reminders need, written in the same transaction, so a launch paints the first
+//! screen of a large cache without decoding all of it.
+//!
 //! Schema versions are [`MIGRATIONS`], applied in order at open; `PRAGMA user_version` records
 //! how far a file got. Version 1 held one row per account in `token_lists`; version 2 carries
 //! those rows into `entries`; version 3 adds `usage_hours`. A file that is not a database, is damaged, or was written by a
@@ -37,6 +41,7 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 
 mod file;
+pub mod list_head;
 pub mod usage_hours;
 pub use file::MIGRATIONS;
 
@@ -47,6 +52,8 @@ pub const FILE_NAME: &str = "cache.db";
 pub enum Kind {
     /// `GET /v1/tokens`.
     TokenList,
+    /// The list's first rows and counts ([`list_head::ListHead`]), written with it.
+    TokenListHead,
     /// `GET /v1/me`: the user, the tenant and the permissions (no credential).
     Me,
     /// `GET /v1/permissions`: the catalog, for the scope labels.
@@ -70,6 +77,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TokenList => "token_list",
+            Self::TokenListHead => "token_list_head",
             Self::Me => "me",
             Self::Permissions => "permissions",
             Self::Activity => "activity",
@@ -99,6 +107,29 @@ pub struct Cache {
 
 fn storage_err(e: impl std::fmt::Display) -> AppError {
     AppError::local_storage("cache", e)
+}
+
+/// A `fetched_at` as the cache stores it (RFC 3339).
+fn parse_time(at: &str) -> AppResult<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(at)
+        .map_err(storage_err)?
+        .with_timezone(&Utc))
+}
+
+/// The two entries a token list is stored as: the list and its head.
+fn list_rows(list: &TokenList) -> AppResult<[(Kind, String, String); 2]> {
+    Ok([
+        (
+            Kind::TokenList,
+            String::new(),
+            serde_json::to_string(list).map_err(storage_err)?,
+        ),
+        (
+            Kind::TokenListHead,
+            String::new(),
+            serde_json::to_string(&list_head::ListHead::of(list)).map_err(storage_err)?,
+        ),
+    ])
 }
 
 impl Cache {
@@ -142,17 +173,8 @@ impl Cache {
         at: DateTime<Utc>,
     ) -> AppResult<()> {
         let json = serde_json::to_string(value).map_err(storage_err)?;
-        self.conn
-            .lock()
-            .map_err(storage_err_poisoned)?
-            .execute(
-                "INSERT INTO entries (account, kind, key, fetched_at, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(account, kind, key) DO UPDATE SET fetched_at = ?4, json = ?5",
-                params![account, kind.as_str(), key, at.to_rfc3339(), json],
-            )
-            .map_err(storage_err)?;
-        Ok(())
+        let conn = self.conn.lock().map_err(storage_err_poisoned)?;
+        upsert(&conn, account, kind, key, &at.to_rfc3339(), &json)
     }
 
     /// Stores the account's token list, each listed token's usage (by token id) and the sync's
@@ -168,11 +190,7 @@ impl Cache {
         at: DateTime<Utc>,
     ) -> AppResult<()> {
         let at_text = at.to_rfc3339();
-        let mut rows = vec![(
-            Kind::TokenList,
-            String::new(),
-            serde_json::to_string(list).map_err(storage_err)?,
-        )];
+        let mut rows = Vec::from(list_rows(list)?);
         let mut hours = Vec::with_capacity(usage.len());
         for (id, u) in usage {
             // The counts go packed into `usage_hours`; the entry keeps the rest.
@@ -227,13 +245,7 @@ impl Cache {
             .map_err(storage_err)?;
         }
         for (kind, key, json) in rows {
-            tx.execute(
-                "INSERT INTO entries (account, kind, key, fetched_at, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(account, kind, key) DO UPDATE SET fetched_at = ?4, json = ?5",
-                params![account, kind.as_str(), key, at_text, json],
-            )
-            .map_err(storage_err)?;
+            upsert(&tx, account, kind, &key, &at_text, &json)?;
         }
         tx.commit().map_err(storage_err)
     }
@@ -260,9 +272,7 @@ impl Cache {
         row.map(|(at, json)| {
             Ok(Cached {
                 value: serde_json::from_str(&json).map_err(storage_err)?,
-                fetched_at: DateTime::parse_from_rfc3339(&at)
-                    .map_err(storage_err)?
-                    .with_timezone(&Utc),
+                fetched_at: parse_time(&at)?,
             })
         })
         .transpose()
@@ -273,9 +283,7 @@ impl Cache {
         let Some((_, at, value)) = self.read_usage(account, Some(token_id))?.pop() else {
             return Ok(None);
         };
-        let fetched_at = DateTime::parse_from_rfc3339(&at)
-            .map_err(storage_err)?
-            .with_timezone(&Utc);
+        let fetched_at = parse_time(&at)?;
         Ok(Some(Cached { value, fetched_at }))
     }
 
@@ -333,9 +341,15 @@ impl Cache {
         Ok(out)
     }
 
-    /// Stores the account's token list.
+    /// Stores the account's token list, and its head with it (one transaction).
     pub fn store(&self, account: &str, list: &TokenList, at: DateTime<Utc>) -> AppResult<()> {
-        self.put(account, Kind::TokenList, "", list, at)
+        let rows = list_rows(list)?;
+        let mut conn = self.conn.lock().map_err(storage_err_poisoned)?;
+        let tx = conn.transaction().map_err(storage_err)?;
+        for (kind, key, json) in rows {
+            upsert(&tx, account, kind, &key, &at.to_rfc3339(), &json)?;
+        }
+        tx.commit().map_err(storage_err)
     }
 
     /// The account's token list as last fetched.
@@ -367,6 +381,25 @@ impl Cache {
         .map_err(storage_err)?;
         tx.commit().map_err(storage_err)
     }
+}
+
+/// Writes one entry, replacing the account's previous one of that kind and key.
+fn upsert(
+    conn: &Connection,
+    account: &str,
+    kind: Kind,
+    key: &str,
+    at: &str,
+    json: &str,
+) -> AppResult<()> {
+    conn.execute(
+        "INSERT INTO entries (account, kind, key, fetched_at, json)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(account, kind, key) DO UPDATE SET fetched_at = ?4, json = ?5",
+        params![account, kind.as_str(), key, at, json],
+    )
+    .map_err(storage_err)?;
+    Ok(())
 }
 
 fn storage_err_poisoned<T>(_: std::sync::PoisonError<T>) -> AppError {

@@ -1,5 +1,10 @@
 //! The `#[tauri::command]`s: argument unpacking and one call into [`AppService`] each. No logic
 //! lives here, so everything is tested through the service without a web view.
+//!
+//! Tauri runs a command that is not `async` on the main thread, the one GTK draws the window
+//! with. The three that read a whole cached list (100,000 tokens: a quarter to half a second)
+//! are marked `#[tauri::command(async)]` and run on the async runtime's threads instead, so the
+//! window keeps painting meanwhile — the first rows of a large cache, the offline banner.
 
 use chrono::{DateTime, Utc};
 use keebai_api::wire::{BulkRevokeResponse, Password, Role, TokenPolicy, TokenRecord, User};
@@ -73,10 +78,14 @@ pub async fn list_tokens(service: State<'_, AppService>) -> AppResult<TokenListV
     service.list_tokens().await
 }
 
-/// The cached list alone (no network), so a launch paints before the server answers.
-#[tauri::command]
-pub fn cached_tokens(service: State<'_, AppService>) -> AppResult<Option<TokenListView>> {
-    service.cached_tokens()
+/// The cached list alone (no network), so a launch paints before the server answers; with
+/// `first`, only that many of its first rows (and `total`), for the first screen.
+#[tauri::command(async)]
+pub fn cached_tokens(
+    service: State<'_, AppService>,
+    first: Option<u32>,
+) -> AppResult<Option<TokenListView>> {
+    service.cached_tokens(first.map(|n| n as usize))
 }
 
 #[tauri::command]
@@ -236,7 +245,7 @@ pub async fn save_export(
 }
 
 /// The Audit screen's views, computed from the cached list (no network).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn audit_views(service: State<'_, AppService>) -> AppResult<Option<AuditReport>> {
     service.audit_views()
 }
@@ -300,7 +309,7 @@ pub async fn set_token_policy(
 }
 
 /// A token's detail panel (Audit): its heat map, addresses and rotations, from the cache.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_detail(service: State<'_, AppService>, id: String) -> AppResult<TokenDetailView> {
     service.token_detail(&id)
 }

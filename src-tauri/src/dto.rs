@@ -78,6 +78,9 @@ pub struct SessionView {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TokenListView {
     pub tokens: Vec<TokenRecord>,
+    /// How many tokens the list holds: more than `tokens` when only its first rows were asked
+    /// for ([`crate::AppService::cached_tokens`]).
+    pub total: u32,
     pub active_count: u32,
     pub active_limit: u32,
     /// True when the server was unreachable and this is the cached list.

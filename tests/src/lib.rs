@@ -17,8 +17,8 @@
 //! * `window.rs` — the built app in a real window through tauri-driver (ignored by default).
 //! * `rotation_window.rs` — rotating "now" in the real window (ignored by default).
 //! * `guide.rs` — the product guide's path to API Keys, click for click (ignored by default).
-//! * `offline_window.rs` — the offline banner, Sync, and a 401 in an open dialog in the real
-//!   window (ignored by default).
+//! * `offline_window.rs` — the offline banner, Sync, a large cache read first screen first,
+//!   and a 401 in an open dialog in the real window (ignored by default).
 //! * `settings_window.rs` — "Keep an offline copy after signing out" in the real window
 //!   (ignored by default).
 //! * `desktop_shell.rs` — one instance, the remembered window (ignored by default).
@@ -33,6 +33,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod cached_list;
 pub mod tls_front;
 pub mod traps;
 pub mod webdriver;

@@ -52,9 +52,39 @@ async fn a_launch_with_the_server_down_shows_the_cached_session_and_list_then_sy
         .expect("a session");
     assert_eq!(restored.user.email, DEVELOPER.0);
     assert!(restored.can_manage_tokens);
-    let painted = app.cached_tokens().expect("cached").expect("a cached list");
+    let painted = app
+        .cached_tokens(None)
+        .expect("cached")
+        .expect("a cached list");
     assert_eq!(painted.tokens, online.tokens);
     assert_eq!(painted.fetched_at, online.fetched_at);
+    assert_eq!(painted.total as usize, online.tokens.len());
+    // The first screen of a large cache: the list's first rows in its order, the whole
+    // list's counts and reminders.
+    assert!(
+        online.tokens.len() > 3,
+        "the demo developer has more than a screenful here"
+    );
+    let head = app
+        .cached_tokens(Some(3))
+        .expect("cached")
+        .expect("a cached list");
+    assert_eq!(head.tokens, online.tokens[..3]);
+    assert_eq!(head.total, painted.total);
+    assert_eq!(head.active_count, online.active_count);
+    assert_eq!(
+        serde_json::to_value(&head.attention).expect("json"),
+        serde_json::to_value(&online.attention).expect("json")
+    );
+    assert_eq!(head.fetched_at, online.fetched_at);
+    let more = app
+        .cached_tokens(Some(10_000))
+        .expect("cached")
+        .expect("a cached list");
+    assert_eq!(
+        more.tokens, online.tokens,
+        "asking for more rows than there are"
+    );
 
     // The sync finds the server gone: the session stays, marked offline.
     let synced = app.sync().await.expect("offline is not an error");

@@ -4,10 +4,16 @@
 //!   tokens under "Offline — data as of …", Create API Key and Revoke are disabled saying the
 //!   server can't be reached; the server back on the same address and data, **Sync** clears
 //!   the banner and enables them again;
+//! * a cache grown to 3,000 tokens, launched with the server down: the first screen, then
+//!   every cached row ("3000 of 3000 shown", the grid's row count), the cached rows first in
+//!   their order, Export once the whole list is there;
 //! * a dialog open when the server ends the session: confirming it returns the app to the
 //!   sign-in screen with the reason.
 
+use std::path::Path;
+
 use fantoccini::{Client, Locator};
+use keebai_e2e::cached_list::grow_cached_list;
 use keebai_e2e::webdriver::{
     button, launch, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, wait_until_quit,
 };
@@ -20,6 +26,19 @@ async fn signed_in(c: &Client) {
     sign_in(c, DEVELOPER).await;
     button(c, "Sign in").await.click().await.expect("sign in");
     wait_for_text(c, "#active-counter", "of 10 active").await;
+}
+
+/// Signs in (the list is cached), quits and stops the server: the next launch is offline.
+/// Returns the prefixes the table showed.
+async fn cache_then_stop(server: &mut DemoServer, app_data: &Path, log: &Path) -> Vec<String> {
+    let (driver, c) = launch(app_data, &server.url, log).await;
+    signed_in(&c).await;
+    let online = prefixes(&c).await;
+    c.close().await.expect("quit");
+    drop(driver);
+    wait_until_quit(app_data).await;
+    server.stop();
+    online
 }
 
 /// The prefixes in the table, in its order.
@@ -48,14 +67,8 @@ async fn an_offline_launch_shows_the_cached_table_with_the_banner_and_sync_recov
     let app_data = data.path().join("app");
     let log = data.path().join("driver-and-app.log");
 
-    let (driver, c) = launch(&app_data, &server.url, &log).await;
-    signed_in(&c).await;
-    let online = prefixes(&c).await;
+    let online = cache_then_stop(&mut server, &app_data, &log).await;
     assert!(!online.is_empty());
-    c.close().await.expect("quit");
-    drop(driver);
-    wait_until_quit(&app_data).await;
-    server.stop();
 
     // Launched with the server down: signed in, the cached table, the banner.
     let (driver, c) = launch(&app_data, &server.url, &log).await;
@@ -104,6 +117,45 @@ async fn an_offline_launch_shows_the_cached_table_with_the_banner_and_sync_recov
     let create = button(&c, "Create API Key").await;
     assert!(create.is_enabled().await.expect("enabled?"), "online again");
     assert_eq!(prefixes(&c).await, online);
+    c.close().await.expect("quit");
+    drop(driver);
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn an_offline_launch_over_a_large_cache_shows_every_cached_row() {
+    // More than the first screen the page asks for (100 rows), so the rest is read after it.
+    const ROWS: usize = 3_000;
+    let mut server = DemoServer::demo();
+    let data = tempfile::tempdir().expect("data dir");
+    let app_data = data.path().join("app");
+    let log = data.path().join("driver-and-app.log");
+    let online = cache_then_stop(&mut server, &app_data, &log).await;
+    grow_cached_list(&app_data, ROWS);
+
+    let (driver, c) = launch(&app_data, &server.url, &log).await;
+    wait_for_text(&c, "#offline-text", "Offline — data as of ").await;
+    let count = wait_for_text(&c, "#shown-count", &format!("{ROWS} of {ROWS} shown")).await;
+    let words = count.text().await.expect("text");
+    assert!(!words.contains("reading"), "{words:?}");
+    let table = c.find(Locator::Css("table.tokens")).await.expect("table");
+    assert_eq!(
+        table.attr("aria-rowcount").await.expect("attr").as_deref(),
+        Some((ROWS + 1).to_string().as_str()),
+        "every cached row, and the header"
+    );
+    let shown = prefixes(&c).await;
+    assert_eq!(
+        shown[..online.len()],
+        online[..],
+        "the cached rows first, in order"
+    );
+    wait_for_text(&c, "#active-counter", "of 10 active").await;
+    assert!(button(&c, "Export")
+        .await
+        .is_enabled()
+        .await
+        .expect("enabled?"));
     c.close().await.expect("quit");
     drop(driver);
 }

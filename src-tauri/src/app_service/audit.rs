@@ -27,7 +27,7 @@ impl AppService {
                 s.work_hours.clone().sanitized(),
             )
         };
-        let Some(list) = self.cached_tokens()? else {
+        let Some(list) = self.cached_tokens(None)? else {
             return Ok(None);
         };
         let usage = self.cached_usage(&list.tokens)?;
@@ -54,7 +54,7 @@ impl AppService {
     pub fn token_detail(&self, id: &str) -> AppResult<TokenDetailView> {
         let work_hours = lock(&self.settings)?.work_hours.clone().sanitized();
         let list = self
-            .cached_tokens()?
+            .cached_tokens(None)?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "No token list is cached yet."))?;
         let by_id: HashMap<&str, &TokenRecord> =
             list.tokens.iter().map(|t| (t.id.as_str(), t)).collect();

@@ -71,8 +71,10 @@ export const api = {
   /** Asks the server who the session is now; offline (not an error) when it can't be reached. */
   refreshSession: () => call<SessionView>('refresh_session'),
   listTokens: () => call<TokenListView>('list_tokens'),
-  /** The cached list without the network (null when none), painted before a sync. */
-  cachedTokens: () => call<TokenListView | null>('cached_tokens'),
+  /** The cached list without the network (null when none), painted before a sync; with
+   *  `first`, only its first rows (and `total`). */
+  cachedTokens: (first?: number) =>
+    call<TokenListView | null>('cached_tokens', { first: first ?? null }),
   listPermissions: () => call<PermissionGroup[]>('list_permissions'),
   createToken: (form: CreateTokenArgs) =>
     call<CreatedTokenView>('create_token', { form }),

@@ -3,41 +3,94 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
 
 import { invoke } from '@tauri-apps/api/core';
-import { SessionStore } from './store.svelte';
-import type { SessionView, TokenListView } from '../../lib/types';
+import { FIRST_ROWS, SessionStore } from './store.svelte';
+import type { SessionView, TokenListView, TokenRecord } from '../../lib/types';
 
 // The Rust side answers these; only their shape matters to the store's launch order.
 const session = { can_manage_tokens: true, offline: true, permissions: [] } as unknown as SessionView;
-const cached = { tokens: [], offline: true, fetched_at: '2026-12-01T10:00:00Z' } as unknown as TokenListView;
+const listOf = (n: number, total = n) =>
+  ({
+    tokens: Array.from({ length: n }, (_, i) => ({ id: `t${i}` }) as TokenRecord),
+    total,
+    offline: true,
+    fetched_at: '2026-12-01T10:00:00Z',
+  }) as unknown as TokenListView;
+
+type Answer = (l: TokenListView | null) => void;
+
+/** A launch whose `cached_tokens` calls wait for the test to answer them; the server is down. */
+function launch() {
+  const asked: { cmd: string; args: unknown }[] = [];
+  const answers: Answer[] = [];
+  vi.mocked(invoke).mockImplementation(async (cmd: string, args?: unknown) => {
+    asked.push({ cmd, args });
+    if (cmd === 'app_config') return {};
+    if (cmd === 'restore_session') return session;
+    if (cmd === 'cached_tokens') return new Promise((resolve) => answers.push(resolve));
+    throw { code: 'server_unreachable', message: "Can't reach the server." };
+  });
+  const store = new SessionStore();
+  const started = store.start();
+  const cmds = () => asked.map((a) => a.cmd);
+  const nthRead = async (n: number) => {
+    await vi.waitFor(() => expect(answers.length).toBe(n));
+    return answers[n - 1];
+  };
+  return { store, started, asked, cmds, nthRead };
+}
 
 describe('launch with a restored session', () => {
   it('shows the shell while the cached list is read, then the list, then syncs', async () => {
-    let answerList: (l: TokenListView) => void = () => {};
-    const asked: string[] = [];
-    vi.mocked(invoke).mockImplementation(async (cmd: string) => {
-      asked.push(cmd);
-      if (cmd === 'app_config') return {};
-      if (cmd === 'restore_session') return session;
-      if (cmd === 'cached_tokens') return new Promise((resolve) => (answerList = resolve));
-      // The server is down: the sync after the cached paint fails as it would offline.
-      throw { code: 'server_unreachable', message: "Can't reach the server." };
-    });
-    const store = new SessionStore();
-    const started = store.start();
-    await vi.waitFor(() => expect(asked).toContain('cached_tokens'));
+    const { store, started, asked, cmds, nthRead } = launch();
+    const answer = await nthRead(1);
 
-    // A large cached list takes a moment: meanwhile the window is the shell, not "Starting…".
+    // Meanwhile the window is the shell, not "Starting…"; only the first rows are asked for.
     expect(store.starting).toBe(false);
     expect(store.session).toBe(session);
     expect(store.list).toBeNull();
-    expect(asked).not.toContain('refresh_session');
+    expect(asked.find((a) => a.cmd === 'cached_tokens')?.args).toEqual({ first: FIRST_ROWS });
+    expect(cmds()).not.toContain('refresh_session');
 
-    answerList(cached);
+    // A list of a screenful is whole at once: read once, no second call.
+    const small = listOf(12);
+    answer(small);
     await started;
-    expect(store.list).toBe(cached);
-    expect(asked.indexOf('refresh_session')).toBeGreaterThan(asked.indexOf('cached_tokens'));
-    expect(store.session).not.toBeNull();
-    // Offline, the store has scheduled a retry; ending the session stops it.
+    expect(store.list).toBe(small);
+    expect(store.head).toBeNull();
+    expect(cmds().filter((c) => c === 'cached_tokens')).toHaveLength(1);
+    expect(cmds().indexOf('refresh_session')).toBeGreaterThan(cmds().indexOf('cached_tokens'));
+    store.ended({ code: 'not_signed_in', message: 'done' }); // stops the offline retry
+  });
+
+  it('paints a large cache its first rows first, then the whole list, then syncs', async () => {
+    const { store, started, asked, cmds, nthRead } = launch();
+    (await nthRead(1))(listOf(FIRST_ROWS, 100_000));
+    const answerWhole = await nthRead(2);
+
+    expect(store.head?.tokens).toHaveLength(FIRST_ROWS);
+    expect(store.list).toBeNull(); // the other screens wait for the whole list
+    expect(store.dataAsOf).toBe('2026-12-01T10:00:00Z');
+    expect(asked.filter((a) => a.cmd === 'cached_tokens')[1].args).toEqual({ first: null });
+    expect(cmds()).not.toContain('refresh_session');
+
+    const whole = listOf(100_000);
+    answerWhole(whole);
+    await started;
+    expect(store.list).toBe(whole);
+    expect(store.head).toBeNull();
+    expect(cmds()).toContain('refresh_session');
     store.ended({ code: 'not_signed_in', message: 'done' });
+  });
+
+  it('keeps nothing of a cache still being read when the session ends meanwhile', async () => {
+    const { store, started, nthRead } = launch();
+    (await nthRead(1))(listOf(FIRST_ROWS, 5_000));
+    const answerWhole = await nthRead(2);
+    store.ended({ code: 'unauthorized', message: 'Your session has ended. Sign in again.' });
+    answerWhole(listOf(5_000));
+    await started;
+    expect(store.list).toBeNull();
+    expect(store.head).toBeNull();
+    expect(store.notice).toBe('Your session has ended. Sign in again.');
   });
 });

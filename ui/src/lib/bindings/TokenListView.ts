@@ -2,7 +2,12 @@
 import type { Attention } from "./Attention";
 import type { TokenRecord } from "./TokenRecord";
 
-export type TokenListView = { tokens: Array<TokenRecord>, active_count: number, active_limit: number, 
+export type TokenListView = { tokens: Array<TokenRecord>, 
+/**
+ * How many tokens the list holds: more than `tokens` when only its first rows were asked
+ * for ([`crate::AppService::cached_tokens`]).
+ */
+total: number, active_count: number, active_limit: number, 
 /**
  * True when the server was unreachable and this is the cached list.
  */
