@@ -94,11 +94,15 @@ export class SessionStore {
       return;
     }
     this.head = head;
-    const whole = await api.cachedTokens();
-    // Unless the session ended meanwhile (head cleared) or a newer list arrived.
-    if (this.head === head) {
-      this.list ??= whole;
-      this.head = null;
+    try {
+      const whole = await api.cachedTokens();
+      // Unless the session ended meanwhile (head cleared) or a newer list arrived.
+      if (this.head === head) this.list ??= whole;
+    } catch (e) {
+      // Said on the page (with Retry); the launch goes on to sync.
+      this.handle(e);
+    } finally {
+      if (this.head === head) this.head = null;
     }
   }
 

@@ -22,11 +22,16 @@ type Answer = (l: TokenListView | null) => void;
 function launch() {
   const asked: { cmd: string; args: unknown }[] = [];
   const answers: Answer[] = [];
+  const failures: ((e: unknown) => void)[] = [];
   vi.mocked(invoke).mockImplementation(async (cmd: string, args?: unknown) => {
     asked.push({ cmd, args });
     if (cmd === 'app_config') return {};
     if (cmd === 'restore_session') return session;
-    if (cmd === 'cached_tokens') return new Promise((resolve) => answers.push(resolve));
+    if (cmd === 'cached_tokens')
+      return new Promise((resolve, reject) => {
+        answers.push(resolve);
+        failures.push(reject);
+      });
     throw { code: 'server_unreachable', message: "Can't reach the server." };
   });
   const store = new SessionStore();
@@ -36,7 +41,7 @@ function launch() {
     await vi.waitFor(() => expect(answers.length).toBe(n));
     return answers[n - 1];
   };
-  return { store, started, asked, cmds, nthRead };
+  return { store, started, asked, cmds, nthRead, failures };
 }
 
 describe('launch with a restored session', () => {
@@ -78,6 +83,23 @@ describe('launch with a restored session', () => {
     await started;
     expect(store.list).toBe(whole);
     expect(store.head).toBeNull();
+    expect(cmds()).toContain('refresh_session');
+    store.ended({ code: 'not_signed_in', message: 'done' });
+  });
+
+  it('says so on the page when the rest of the cache cannot be read, and still syncs', async () => {
+    const { store, started, cmds, nthRead, failures } = launch();
+    (await nthRead(1))(listOf(FIRST_ROWS, 5_000));
+    await nthRead(2);
+    failures[1]({ code: 'local_storage', message: 'The local cache could not be read.' });
+    await started;
+    expect(store.head).toBeNull();
+    expect(store.list).toBeNull();
+    // On the page (this mock's sync then fails too, and says so there as well), not as a
+    // sign-in notice: the session stays and the launch went on to sync.
+    expect(store.pageError).not.toBeNull();
+    expect(store.notice).toBeNull();
+    expect(store.session).toBe(session);
     expect(cmds()).toContain('refresh_session');
     store.ended({ code: 'not_signed_in', message: 'done' });
   });
