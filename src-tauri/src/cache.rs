@@ -343,11 +343,11 @@ impl Cache {
 
     /// Stores the account's token list, and its head with it (one transaction).
     pub fn store(&self, account: &str, list: &TokenList, at: DateTime<Utc>) -> AppResult<()> {
-        let rows = list_rows(list)?;
+        let (rows, at) = (list_rows(list)?, at.to_rfc3339());
         let mut conn = self.conn.lock().map_err(storage_err_poisoned)?;
         let tx = conn.transaction().map_err(storage_err)?;
         for (kind, key, json) in rows {
-            upsert(&tx, account, kind, &key, &at.to_rfc3339(), &json)?;
+            upsert(&tx, account, kind, &key, &at, &json)?;
         }
         tx.commit().map_err(storage_err)
     }

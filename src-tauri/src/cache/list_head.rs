@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{storage_err, storage_err_poisoned, Cache, Cached, Kind};
 use crate::error::AppResult;
+
 /// How many of the list's first rows a head keeps: a screenful of the table and more (the
 /// page asks for `FIRST_ROWS`, 100, in `ui/src/features/session/store.svelte.ts`).
 pub const HEAD_ROWS: usize = 100;

@@ -56,14 +56,20 @@ export class SessionStore {
     return this.session?.permissions ?? [];
   }
 
+  /** The token list on screen: the whole list, or at launch its first rows while the rest is
+   *  read (then `tokens.length < total`). */
+  get shown(): TokenListView | null {
+    return this.list ?? this.head;
+  }
+
   /** The server couldn't be reached on the last call: the data shown is the cached copy. */
   get offline(): boolean {
-    return !!this.session?.offline || !!(this.list ?? this.head)?.offline;
+    return !!this.session?.offline || !!this.shown?.offline;
   }
 
   /** When the data shown was fetched: the list's time, else the session's. */
   get dataAsOf(): string | null {
-    return (this.list ?? this.head)?.fetched_at ?? this.session?.synced_at ?? null;
+    return this.shown?.fetched_at ?? this.session?.synced_at ?? null;
   }
 
   start = async () => {

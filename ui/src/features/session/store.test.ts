@@ -16,38 +16,40 @@ const listOf = (n: number, total = n) =>
     fetched_at: '2026-12-01T10:00:00Z',
   }) as unknown as TokenListView;
 
-type Answer = (l: TokenListView | null) => void;
+/** A `cached_tokens` call the test answers (or fails) when it chooses. */
+type Read = { resolve: (l: TokenListView | null) => void; reject: (e: unknown) => void };
 
 /** A launch whose `cached_tokens` calls wait for the test to answer them; the server is down. */
 function launch() {
   const asked: { cmd: string; args: unknown }[] = [];
-  const answers: Answer[] = [];
-  const failures: ((e: unknown) => void)[] = [];
+  const reads: Read[] = [];
   vi.mocked(invoke).mockImplementation(async (cmd: string, args?: unknown) => {
     asked.push({ cmd, args });
     if (cmd === 'app_config') return {};
     if (cmd === 'restore_session') return session;
     if (cmd === 'cached_tokens')
-      return new Promise((resolve, reject) => {
-        answers.push(resolve);
-        failures.push(reject);
-      });
+      return new Promise((resolve, reject) => reads.push({ resolve, reject }));
     throw { code: 'server_unreachable', message: "Can't reach the server." };
   });
   const store = new SessionStore();
   const started = store.start();
   const cmds = () => asked.map((a) => a.cmd);
   const nthRead = async (n: number) => {
-    await vi.waitFor(() => expect(answers.length).toBe(n));
-    return answers[n - 1];
+    await vi.waitFor(() => expect(reads.length).toBe(n));
+    return reads[n - 1];
   };
-  return { store, started, asked, cmds, nthRead, failures };
+  /** The first screen of a cache of `total` tokens answered; the read of the rest, pending. */
+  const readingTheRest = async (total: number) => {
+    (await nthRead(1)).resolve(listOf(FIRST_ROWS, total));
+    return nthRead(2);
+  };
+  return { store, started, asked, cmds, nthRead, readingTheRest };
 }
 
 describe('launch with a restored session', () => {
   it('shows the shell while the cached list is read, then the list, then syncs', async () => {
     const { store, started, asked, cmds, nthRead } = launch();
-    const answer = await nthRead(1);
+    const read = await nthRead(1);
 
     // Meanwhile the window is the shell, not "Starting…"; only the first rows are asked for.
     expect(store.starting).toBe(false);
@@ -58,7 +60,7 @@ describe('launch with a restored session', () => {
 
     // A list of a screenful is whole at once: read once, no second call.
     const small = listOf(12);
-    answer(small);
+    read.resolve(small);
     await started;
     expect(store.list).toBe(small);
     expect(store.head).toBeNull();
@@ -68,9 +70,8 @@ describe('launch with a restored session', () => {
   });
 
   it('paints a large cache its first rows first, then the whole list, then syncs', async () => {
-    const { store, started, asked, cmds, nthRead } = launch();
-    (await nthRead(1))(listOf(FIRST_ROWS, 100_000));
-    const answerWhole = await nthRead(2);
+    const { store, started, asked, cmds, readingTheRest } = launch();
+    const rest = await readingTheRest(100_000);
 
     expect(store.head?.tokens).toHaveLength(FIRST_ROWS);
     expect(store.list).toBeNull(); // the other screens wait for the whole list
@@ -79,7 +80,7 @@ describe('launch with a restored session', () => {
     expect(cmds()).not.toContain('refresh_session');
 
     const whole = listOf(100_000);
-    answerWhole(whole);
+    rest.resolve(whole);
     await started;
     expect(store.list).toBe(whole);
     expect(store.head).toBeNull();
@@ -88,10 +89,9 @@ describe('launch with a restored session', () => {
   });
 
   it('says so on the page when the rest of the cache cannot be read, and still syncs', async () => {
-    const { store, started, cmds, nthRead, failures } = launch();
-    (await nthRead(1))(listOf(FIRST_ROWS, 5_000));
-    await nthRead(2);
-    failures[1]({ code: 'local_storage', message: 'The local cache could not be read.' });
+    const { store, started, cmds, readingTheRest } = launch();
+    const rest = await readingTheRest(5_000);
+    rest.reject({ code: 'local_storage', message: 'The local cache could not be read.' });
     await started;
     expect(store.head).toBeNull();
     expect(store.list).toBeNull();
@@ -105,11 +105,10 @@ describe('launch with a restored session', () => {
   });
 
   it('keeps nothing of a cache still being read when the session ends meanwhile', async () => {
-    const { store, started, nthRead } = launch();
-    (await nthRead(1))(listOf(FIRST_ROWS, 5_000));
-    const answerWhole = await nthRead(2);
+    const { store, started, readingTheRest } = launch();
+    const rest = await readingTheRest(5_000);
     store.ended({ code: 'unauthorized', message: 'Your session has ended. Sign in again.' });
-    answerWhole(listOf(5_000));
+    rest.resolve(listOf(5_000));
     await started;
     expect(store.list).toBeNull();
     expect(store.head).toBeNull();
