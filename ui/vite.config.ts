@@ -17,5 +17,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // app.css as written (lib/contrast.test.ts reads its palette); vitest empties CSS otherwise.
+    css: { include: [/app\.css/] },
   },
 });
