@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up and memory figures of the Keebai Keys desktop app, release build with the debug
-# build beside it for scale, and the package sizes; written to docs/benchmarks-desktop.md and
-# into docs/benchmarks.md between its desktop markers (scripts/bench.sh keeps that section).
+# build beside it for scale, and the package sizes; written into docs/benchmarks.md
+# between its desktop markers; the rest of that file is left as it is.
 #
 #   ./scripts/bench-desktop.sh
 #
@@ -143,7 +143,6 @@ for name in sorted(os.listdir(pkgdir)):
         lines.append(f"| `{name}` | {os.path.getsize(path) / 1048576:.1f} MiB | {int(inst) / 1024:.1f} MiB |")
 lines += ["", "<!-- end of desktop figures -->", ""]
 section = "\n".join(lines)
-open("docs/benchmarks-desktop.md", "w").write(section)
 doc = open("docs/benchmarks.md").read()
 start, end = "<!-- desktop figures", "<!-- end of desktop figures -->"
 if start in doc and end in doc:

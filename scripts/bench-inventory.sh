@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The admin token inventory (GET /v1/admin/tokens) of one tenant with 100,000 tokens, over HTTP
-# on loopback, on SQLite and on PostgreSQL (one replica); written to docs/benchmarks-inventory.md
-# and into docs/benchmarks.md between its inventory markers (scripts/bench.sh keeps that section).
-# The notes written by hand below the figures in docs/benchmarks-inventory.md are kept.
+# on loopback, on SQLite and on PostgreSQL (one replica); written into docs/benchmarks.md
+# between its inventory markers; the rest of that file is left as it is.
+# The notes written by hand below the figures in docs/benchmarks.md are kept.
 #
 #   ./scripts/bench-inventory.sh                 # both engines, 50 timed requests per page
 #   BENCH_ROUNDS=20 BENCH_SKIP_PG=1 ./scripts/bench-inventory.sh
@@ -163,13 +163,10 @@ lines += [
 # What people wrote below the figures (causes, fixes, what is left) stays as it was.
 gen_end, end = "<!-- end of generated inventory figures -->", "<!-- end of inventory section -->"
 notes = "\n"
-if os.path.exists("docs/benchmarks-inventory.md"):
-    old = open("docs/benchmarks-inventory.md").read()
-    if gen_end in old and end in old:
-        notes = old[old.index(gen_end) + len(gen_end):old.index(end)]
-section = "\n".join(lines) + notes + end + "\n"
-open("docs/benchmarks-inventory.md", "w").write(section)
 doc = open("docs/benchmarks.md").read()
+if gen_end in doc and end in doc:
+    notes = doc[doc.index(gen_end) + len(gen_end):doc.index(end)]
+section = "\n".join(lines) + notes + end + "\n"
 start = "<!-- inventory figures"
 if start in doc and end in doc:
     doc = doc[:doc.index(start)] + section.rstrip("\n") + doc[doc.index(end) + len(end):]

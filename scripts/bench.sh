@@ -312,21 +312,16 @@ lines += [
     "",
 ]
 body = "\n".join(lines)
-notes_path = "docs/benchmarks-notes.md"
-if os.path.exists(notes_path):
-    body += "\n" + open(notes_path).read()
-# The desktop app's figures, kept from scripts/bench-desktop.sh's last run.
-desktop_path = "docs/benchmarks-desktop.md"
-if os.path.exists(desktop_path):
-    body += "\n" + open(desktop_path).read()
-# The Audit views' criterion figures (src-tauri/benches/audit_views.rs), written by hand.
-audit_path = "docs/benchmarks-audit.md"
-if os.path.exists(audit_path):
-    body += "\n" + open(audit_path).read()
-# The admin inventory's figures, kept from scripts/bench-inventory.sh's last run.
-inventory_path = "docs/benchmarks-inventory.md"
-if os.path.exists(inventory_path):
-    body += "\n" + open(inventory_path).read()
+# Only the figures above are this script's: everything from the marker on (notes written by
+# hand, the desktop's, the Audit views' and the inventory's sections, each kept by its own
+# script or by hand) is carried over from the file as it stands.
+marker = "<!-- end of server figures -->"
+rest = ""
+if os.path.exists(out):
+    old = open(out).read()
+    if marker in old:
+        rest = old[old.index(marker) + len(marker):]
+body = body.rstrip("\n") + "\n\n" + marker + rest
 open(out, "w").write(body)
 print(body)
 PY

@@ -111,7 +111,19 @@ impl Service {
     pub async fn me(&self, principal: &Principal) -> DomainResult<Me> {
         let t = self.tenant_of(principal).await?;
         Ok(Me {
-            user: user_to_wire(UserRow::clone(&principal.user)),
+            // Field by field: cloning the whole row would copy its password hash for nothing.
+            user: User {
+                id: principal.user.id.as_str().to_owned(),
+                email: principal.user.email.clone(),
+                name: principal.user.name.clone(),
+                role_ids: principal
+                    .user
+                    .role_ids
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect(),
+                disabled: principal.user.disabled,
+            },
             tenant: Tenant {
                 id: t.id.into_inner(),
                 slug: t.slug,

@@ -88,7 +88,7 @@ impl Service {
         let kind = secret.kind();
         let hash_hex = secret.sha256().to_hex();
         drop(secret);
-        let now = super::now().timestamp();
+        let now = super::now_ts();
         let entry = match self.auth_cache.get(&hash_hex) {
             Some(e) => e,
             None => self.load_credential(kind, &hash_hex, now).await?,

@@ -110,7 +110,13 @@ impl Service {
 
 /// Now, at whole seconds (every stored and printed time is whole seconds).
 pub fn now() -> DateTime<Utc> {
-    from_ts(Utc::now().timestamp())
+    from_ts(now_ts())
+}
+
+/// The current unix second, for the per-request path: `now().timestamp()` without building a
+/// calendar date and taking it apart again.
+pub fn now_ts() -> i64 {
+    Utc::now().timestamp()
 }
 
 /// Unix seconds to a UTC time; out-of-range values clamp to the epoch rather than panic.

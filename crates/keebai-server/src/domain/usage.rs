@@ -32,26 +32,53 @@ struct Pending {
     last_ip: Option<IpAddr>,
     /// `(hour, count)`, in the order first seen; nearly always one entry.
     hours: Vec<(i64, u64)>,
-    /// Per address seen since the last flush; nearly always one entry.
-    addresses: Vec<AddressUse>,
+    /// Per address seen since the last flush; nearly always one entry. Kept as addresses, not
+    /// text: formatting one on every request, under the recorder's lock, cost more than the
+    /// rest of the note (`docs/benchmarks.md`); it becomes text once per flush.
+    addresses: Vec<Seen>,
+}
+
+/// One address's uses since the last flush.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    ip: IpAddr,
+    first_seen: i64,
+    last_seen: i64,
+    count: u64,
+}
+
+impl Seen {
+    fn to_use(self) -> AddressUse {
+        AddressUse {
+            ip: self.ip.to_string(),
+            first_seen: self.first_seen,
+            last_seen: self.last_seen,
+            count: self.count,
+        }
+    }
 }
 
 impl Pending {
     fn add(&mut self, at: i64, ip: Option<IpAddr>, count: u64) {
         self.merge(at, ip, [(hour_of(at), count)]);
         if let Some(ip) = ip {
-            self.merge_addresses([AddressUse {
-                ip: ip.to_string(),
+            self.merge_seen(Seen {
+                ip,
                 first_seen: at,
                 last_seen: at,
                 count,
-            }]);
+            });
         }
     }
 
-    fn merge_addresses(&mut self, seen: impl IntoIterator<Item = AddressUse>) {
-        for a in seen {
-            merge_address(&mut self.addresses, a);
+    fn merge_seen(&mut self, a: Seen) {
+        match self.addresses.iter_mut().find(|m| m.ip == a.ip) {
+            Some(m) => {
+                m.first_seen = m.first_seen.min(a.first_seen);
+                m.last_seen = m.last_seen.max(a.last_seen);
+                m.count += a.count;
+            }
+            None => self.addresses.push(a),
         }
     }
 
@@ -133,7 +160,7 @@ impl UsageRecorder {
         let map = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = map.get(&token.id) {
             for a in &p.addresses {
-                merge_address(addresses, a.clone());
+                merge_address(addresses, a.to_use());
             }
             addresses.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then(b.ip.cmp(&a.ip)));
             addresses.truncate(crate::store::MAX_ADDRESSES as usize);
@@ -159,7 +186,7 @@ impl UsageRecorder {
                     last_at: p.last_at,
                     last_ip: p.last_ip.map(|ip| ip.to_string()),
                     hours: p.hours,
-                    addresses: p.addresses,
+                    addresses: p.addresses.into_iter().map(Seen::to_use).collect(),
                 })
                 .collect()
         };
@@ -183,7 +210,17 @@ impl UsageRecorder {
                     let ip = u.last_ip.and_then(|s| s.parse().ok());
                     let p = map.entry(u.token_id).or_default();
                     p.merge(u.last_at, ip, u.hours);
-                    p.merge_addresses(u.addresses);
+                    // Every address here was one of ours, formatted at the flush.
+                    for a in u.addresses {
+                        if let Ok(ip) = a.ip.parse() {
+                            p.merge_seen(Seen {
+                                ip,
+                                first_seen: a.first_seen,
+                                last_seen: a.last_seen,
+                                count: a.count,
+                            });
+                        }
+                    }
                 }
                 Err(e.into())
             }
@@ -303,6 +340,17 @@ mod tests {
             "the latest use's address"
         );
         assert_eq!(row.last_used_at, Some(7310));
+        // The address, kept as an address between flushes, came back from the failed one
+        // with its first and last sighting and its count (the use without an address adds none).
+        assert_eq!(
+            store.token_addresses(&t.id).await.expect("addresses"),
+            vec![AddressUse {
+                ip: "192.0.2.7".into(),
+                first_seen: 3700,
+                last_seen: 7310,
+                count: 3
+            }]
+        );
         assert_eq!(
             recorder.flush().await.expect("empty flush"),
             UseWrites::default()

@@ -145,7 +145,7 @@ async fn pat_answers(State(svc): State<Arc<Service>>, mut req: Request, next: Ne
     };
     if resp.status().is_success() {
         svc.usage
-            .record(&call.token_id, crate::domain::now().timestamp(), ip);
+            .record(&call.token_id, crate::domain::now_ts(), ip);
         if call.first_use_retires {
             svc.first_use(&call.token_id).await;
         }
