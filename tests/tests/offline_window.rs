@@ -8,11 +8,14 @@
 //!   every cached row ("3000 of 3000 shown", the grid's row count), the cached rows first in
 //!   their order, Export once the whole list is there;
 //! * a dialog open when the server ends the session: confirming it returns the app to the
-//!   sign-in screen with the reason.
+//!   sign-in screen with the reason;
+//! * a revoke confirmed while the server is gone: the dialog stays with the error, the row still
+//!   says Active, and once the server is back the token still works (nothing was revoked).
 
 use std::path::Path;
 
 use fantoccini::{Client, Locator};
+use keebai_api::wire::CreateTokenResponse;
 use keebai_e2e::cached_list::grow_cached_list;
 use keebai_e2e::webdriver::{
     button, launch, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, wait_until_quit,
@@ -216,6 +219,89 @@ async fn a_session_ended_by_the_server_while_a_dialog_is_open_returns_to_sign_in
             .expect("the keyring")
             .is_none(),
         "the dead session left the keyring"
+    );
+    c.close().await.expect("quit");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
+async fn a_revoke_that_cannot_reach_the_server_keeps_its_dialog_with_the_error() {
+    let mut server = DemoServer::demo();
+    let data = tempfile::tempdir().expect("data dir");
+    let app_data = data.path().join("app");
+    let log = data.path().join("driver-and-app.log");
+    // A working token of the developer's, minted from outside so the test holds its secret.
+    let http = server.http();
+    let dev = http.sign_in(DEVELOPER).await;
+    let response = http
+        .client
+        .post(format!("{}/v1/tokens", http.base))
+        .bearer_auth(dev.expose())
+        .json(&serde_json::json!({"name": "revoke-offline", "scopes": ["messages.read"], "expires_at": null}))
+        .send()
+        .await
+        .expect("POST /v1/tokens");
+    assert_eq!(response.status(), 201, "room for one more token");
+    let created: CreateTokenResponse = response.json().await.expect("created json");
+    let secret = created.token.0.expose().to_owned();
+    assert_eq!(http.status_of("/v1/me", &secret).await, 200);
+
+    let (_driver, c) = launch(&app_data, &server.url, &log).await;
+    signed_in(&c).await;
+    let row = format!("tr[data-prefix='{}']", created.record.prefix);
+    wait_for(&c, &row).await;
+    c.find(Locator::Css(&format!(
+        "{row} button[aria-label^='Revoke ']"
+    )))
+    .await
+    .expect("its Revoke button")
+    .click()
+    .await
+    .expect("open Revoke");
+    wait_for_text(&c, "#revoke-title", "Revoke API key").await;
+
+    server.stop();
+    c.find(Locator::Css("[role='dialog'] button.danger"))
+        .await
+        .expect("the dialog's Revoke")
+        .click()
+        .await
+        .expect("confirm");
+    let error = wait_for(&c, "[role='dialog'] p.error[role='alert']").await;
+    assert_eq!(
+        error.attr("data-code").await.expect("attr").as_deref(),
+        Some("server_unreachable")
+    );
+    assert!(
+        c.find(Locator::Css("#revoke-title")).await.is_ok(),
+        "the dialog stays open"
+    );
+    let confirm = c
+        .find(Locator::Css("[role='dialog'] button.danger"))
+        .await
+        .expect("the dialog's Revoke, ready to try again");
+    assert!(confirm.is_enabled().await.expect("enabled?"));
+    screenshot(&c, "15-revoke-failed").await;
+    button(&c, "Cancel").await.click().await.expect("cancel");
+    wait_until_gone(&c, "#revoke-title").await;
+    let status = c
+        .find(Locator::Css(&format!("{row} .badge")))
+        .await
+        .expect("the row's status")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        status.ends_with("Active"),
+        "the table does not claim a revoke that failed: {status:?}"
+    );
+
+    // Back on the same address and data: the token was never revoked.
+    server.serve_again();
+    assert_eq!(
+        http.status_of("/v1/me", &secret).await,
+        200,
+        "the token still works"
     );
     c.close().await.expect("quit");
 }

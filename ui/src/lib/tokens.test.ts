@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { atLimit, matchesSearch, nextSort, sortTokens, visibleTokens } from './tokens';
-import type { TokenRecord } from './types';
+import { atLimit, expireAt, matchesSearch, nextSort, sortTokens, visibleTokens } from './tokens';
+import type { TokenListView, TokenRecord } from './types';
 
 function tok(over: Partial<TokenRecord>): TokenRecord {
   return {
@@ -97,5 +97,49 @@ describe('header clicks and limit', () => {
   it('is at the limit at 10 of 10', () => {
     expect(atLimit(9, 10)).toBe(false);
     expect(atLimit(10, 10)).toBe(true);
+  });
+});
+
+describe('a list judged again as time passes', () => {
+  const expiry = '2026-12-10T12:00:00Z';
+  const at = Date.parse(expiry);
+  function list(): TokenListView {
+    return {
+      tokens: [
+        tok({ id: 'soon', expires_at: expiry }),
+        tok({ id: 'later', expires_at: '2027-01-01T00:00:00Z' }),
+        tok({ id: 'never' }),
+        tok({ id: 'gone', status: 'revoked', expires_at: '2026-12-01T00:00:00Z' }),
+      ],
+      total: 4,
+      active_count: 3,
+      active_limit: 10,
+      offline: true,
+      fetched_at: '2026-12-04T00:00:00Z',
+      attention: { expiring: ['soon'], due_for_rotation: ['soon', 'never'], count: 2 },
+    };
+  }
+
+  it('keeps the very same list while nothing has expired (a second before the expiry)', () => {
+    const l = list();
+    expect(expireAt(l, at - 1000)).toBe(l);
+  });
+
+  it('calls a token Expired from its expiry on, and it leaves the count and the badge', () => {
+    const l = list();
+    const now = expireAt(l, at);
+    expect(now).not.toBe(l);
+    expect(now.tokens.map((t) => t.status)).toEqual(['expired', 'active', 'active', 'revoked']);
+    expect(now.active_count).toBe(2);
+    expect(now.attention).toEqual({ expiring: [], due_for_rotation: ['never'], count: 1 });
+    expect(now.tokens[1]).toBe(l.tokens[1]);
+    expect(l.tokens[0].status).toBe('active'); // the list received is left as it was
+  });
+
+  it('frees a slot under the limit when one of 10 expires', () => {
+    const l = { ...list(), active_count: 10 };
+    expect(atLimit(l.active_count, l.active_limit)).toBe(true);
+    const now = expireAt(l, at + 1);
+    expect(atLimit(now.active_count, now.active_limit)).toBe(false);
   });
 });

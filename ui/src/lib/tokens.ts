@@ -1,5 +1,5 @@
 // The API Keys table's search, status filter and sort, kept apart from the view so it is tested.
-import type { TokenRecord, TokenStatus } from './types';
+import type { TokenListView, TokenRecord, TokenStatus } from './types';
 import type { Column, SortState } from './table';
 
 export type SortKey = 'name' | 'prefix' | 'scopes' | 'last_used_at' | 'expires_at' | 'status';
@@ -85,6 +85,32 @@ export function nextSort(
 
 export function atLimit(activeCount: number, activeLimit: number): boolean {
   return activeCount >= activeLimit;
+}
+
+/**
+ * The list as it stands at `now` (ms): a token listed *active* whose expiry has come is
+ * *Expired*, as the server would now answer. A list is judged when it is fetched; a cached
+ * one shown offline, or one left open in the window, would otherwise keep calling such a
+ * token Active, count it among the 10 and keep it on the Rotation badge. Returns `list`
+ * itself when nothing expired, so a tick that changes nothing redraws nothing.
+ */
+export function expireAt(list: TokenListView, now: number): TokenListView {
+  const ended = new Set<string>();
+  for (const t of list.tokens) {
+    if (t.status === 'active' && t.expires_at !== null && Date.parse(t.expires_at) <= now) ended.add(t.id);
+  }
+  if (ended.size === 0) return list;
+  const keep = (ids: string[]) => ids.filter((id) => !ended.has(id));
+  const expiring = keep(list.attention.expiring);
+  const due = keep(list.attention.due_for_rotation);
+  return {
+    ...list,
+    tokens: list.tokens.map((t) => (ended.has(t.id) ? { ...t, status: 'expired' } : t)),
+    // The count is the server's (it covers the whole list even when only its first rows are
+    // here); the tokens seen to expire leave it.
+    active_count: Math.max(0, list.active_count - ended.size),
+    attention: { expiring, due_for_rotation: due, count: new Set([...expiring, ...due]).size },
+  };
 }
 
 /** A column of a token table: the sortable fields, then the row's actions. */

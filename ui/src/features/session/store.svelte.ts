@@ -9,6 +9,7 @@
 // disabled with `OFFLINE_REASON`. The app retries by itself with backoff (./retry.ts); **Sync**
 // retries at once.
 import { api, onSessionEnded } from '../../lib/api';
+import { expireAt } from '../../lib/tokens';
 import { retryDelaySeconds } from './retry';
 import type {
   AppConfig,
@@ -24,6 +25,13 @@ import type {
 export const OFFLINE_REASON = "The server can't be reached. Sync when it is back.";
 /** How many cached rows a launch paints before reading the rest: a screenful and more. */
 export const FIRST_ROWS = 100;
+/** How often the list on screen is judged again for tokens that expired since it was read. */
+export const EXPIRY_TICK_MS = 30_000;
+
+/** A list as received, judged at this moment: see `expireAt`. */
+function judged<L extends TokenListView | null>(list: L): L {
+  return (list && expireAt(list, Date.now())) as L;
+}
 
 export class SessionStore {
   config: AppConfig | null = $state(null);
@@ -49,6 +57,11 @@ export class SessionStore {
 
   constructor() {
     onSessionEnded(this.ended);
+    // A token whose expiry comes while the window is open (or while offline) turns Expired on
+    // screen within this long, as it did on the server.
+    setInterval(() => {
+      if (this.list) this.list = expireAt(this.list, Date.now());
+    }, EXPIRY_TICK_MS);
   }
 
   /** The permission keys the session holds now. */
@@ -94,14 +107,14 @@ export class SessionStore {
   /** The cached list, its first screen first: 100,000 cached tokens take about 0.7 s to
    *  carry over IPC, the first rows a few milliseconds (docs/benchmarks.md). */
   private async paintCached() {
-    const head = await api.cachedTokens(FIRST_ROWS);
+    const head = judged(await api.cachedTokens(FIRST_ROWS));
     if (!head || head.tokens.length >= head.total) {
       this.list = head;
       return;
     }
     this.head = head;
     try {
-      const whole = await api.cachedTokens();
+      const whole = judged(await api.cachedTokens());
       // Unless the session ended meanwhile (head cleared) or a newer list arrived.
       if (this.head === head) this.list ??= whole;
     } catch (e) {
@@ -140,7 +153,9 @@ export class SessionStore {
   load = async () => {
     this.pageError = null;
     try {
-      [this.list, this.groups] = await Promise.all([api.listTokens(), api.listPermissions()]);
+      const [list, groups] = await Promise.all([api.listTokens(), api.listPermissions()]);
+      this.list = judged(list);
+      this.groups = groups;
     } catch (e) {
       this.handle(e);
     }

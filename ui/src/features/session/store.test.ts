@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }));
 
 import { invoke } from '@tauri-apps/api/core';
-import { FIRST_ROWS, SessionStore } from './store.svelte';
+import { EXPIRY_TICK_MS, FIRST_ROWS, SessionStore } from './store.svelte';
 import type { SessionView, TokenListView, TokenRecord } from '../../lib/types';
 
 // The Rust side answers these; only their shape matters to the store's launch order.
@@ -113,5 +113,51 @@ describe('launch with a restored session', () => {
     expect(store.list).toBeNull();
     expect(store.head).toBeNull();
     expect(store.notice).toBe('Your session has ended. Sign in again.');
+  });
+});
+
+describe('a list that ages on screen', () => {
+  const record = (id: string, expires_at: string | null) =>
+    ({ id, status: 'active', expires_at }) as unknown as TokenRecord;
+  const cached = (tokens: TokenRecord[]) =>
+    ({
+      ...listOf(0),
+      tokens,
+      total: tokens.length,
+      active_count: tokens.length,
+      active_limit: 10,
+      attention: { expiring: tokens.map((t) => t.id), due_for_rotation: [], count: tokens.length },
+    }) as TokenListView;
+
+  it('shows a cached token whose expiry passed since the last sync as Expired, not Active', async () => {
+    const { store, started, nthRead } = launch();
+    (await nthRead(1)).resolve(cached([record('past', '2020-01-01T00:00:00Z'), record('future', '2999-01-01T00:00:00Z')]));
+    await started;
+    expect(store.list?.tokens.map((t) => t.status)).toEqual(['expired', 'active']);
+    expect(store.list?.active_count).toBe(1);
+    expect(store.list?.attention.expiring).toEqual(['future']);
+    store.ended({ code: 'not_signed_in', message: 'done' });
+  });
+
+  it('turns a token Expired while the window stays open, at the next tick after its expiry', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'setTimeout', 'Date'] });
+    try {
+      const { store, started, nthRead } = launch();
+      const soon = new Date(Date.now() + 10_000).toISOString();
+      (await nthRead(1)).resolve(cached([record('soon', soon)]));
+      await started;
+      const before = store.list;
+      expect(before?.tokens[0].status).toBe('active');
+      vi.advanceTimersByTime(EXPIRY_TICK_MS);
+      expect(store.list?.tokens[0].status).toBe('expired');
+      expect(store.list?.active_count).toBe(0);
+      // Nothing more to expire: later ticks leave the same list in place.
+      const after = store.list;
+      vi.advanceTimersByTime(EXPIRY_TICK_MS);
+      expect(store.list).toBe(after);
+      store.ended({ code: 'not_signed_in', message: 'done' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
