@@ -154,6 +154,32 @@ async fn a_filter_never_widens_what_a_caller_may_see() {
     assert!(events(&body).is_empty(), "dev minted nothing: {body}");
 }
 
+/// The contract's name for a role's change is `role.changed` (builds before schema 15 stored
+/// `role.updated`, which the filter by the contract's name never found).
+#[tokio::test]
+async fn a_role_change_is_found_by_the_contracts_action_name() {
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    let dev = srv.user_with(DEV).await;
+    let (s, _) = srv
+        .put(
+            &format!("/v1/roles/{}", dev.role_id),
+            &admin.session,
+            json!({"permissions": ["developer.manage_tokens"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = srv
+        .get("/v1/audit-events?action=role.changed", &admin.session)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let found = events(&body);
+    assert_eq!(found.len(), 1, "{body}");
+    assert_eq!(found[0]["action"], "role.changed");
+    assert_eq!(found[0]["target"], dev.role_id.as_str());
+    assert_eq!(found[0]["actor"], admin.user_id.as_str());
+}
+
 #[tokio::test]
 async fn bad_filters_answer_422_naming_the_field() {
     let srv = TestServer::start().await;

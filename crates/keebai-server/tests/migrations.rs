@@ -1,9 +1,11 @@
 //! Upgrading a database written by an earlier build: migration 7 (rotation) on a SQLite file
 //! at schema 6 with a tenant, its built-in roles and a token already in it; and an empty file
-//! brought to the newest schema. (The same on PostgreSQL is in `store_conformance/`; the
+//! brought to the newest schema; migration 15 renaming the stored `role.updated` events to the
+//! contract's `role.changed`. (The same on PostgreSQL is in `store_conformance/`; the
 //! refusal of a newer schema, through the real binary, in `newer_schema.rs`.)
 
-use keebai_server::store::migrations::{latest, MIGRATIONS};
+use keebai_server::store::migrations::{latest, statements_for, MIGRATIONS};
+use keebai_server::store::sql::Engine;
 use keebai_server::store::sqlite::SqliteStore;
 use keebai_server::store::{DirectoryStore, TokenStore};
 
@@ -120,4 +122,54 @@ async fn an_empty_file_gets_every_version_once_and_reopening_changes_nothing() {
         )
         .expect("count");
     assert_eq!(trgm, 0);
+}
+
+#[tokio::test]
+async fn schema_14_role_updates_become_role_changed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("v14.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .expect("table");
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 14) {
+            for statement in statements_for(sql, Engine::Sqlite) {
+                conn.execute_batch(statement).expect("migration");
+            }
+            conn.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                [v],
+            )
+            .expect("version");
+        }
+        conn.execute_batch(
+            "INSERT INTO tenants VALUES ('t1', 'acme', 'Acme');
+             INSERT INTO audit_events (id, tenant_id, at, actor, action, target)
+                  VALUES ('e1', 't1', 100, 'u1', 'role.updated', 'r1'),
+                         ('e2', 't1', 101, 'u1', 'role.created', 'r2'),
+                         ('e3', 't1', 102, 'u1', 'token.revoked', 'k1');",
+        )
+        .expect("rows");
+    }
+    drop(SqliteStore::open(&path).await.expect("upgrade"));
+    assert_eq!(versions(&path).last(), Some(&15));
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT id, action FROM audit_events ORDER BY id")
+        .expect("prepare");
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        [
+            ("e1".to_owned(), "role.changed".to_owned()),
+            ("e2".to_owned(), "role.created".to_owned()),
+            ("e3".to_owned(), "token.revoked".to_owned()),
+        ]
+    );
 }

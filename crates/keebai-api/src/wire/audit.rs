@@ -17,7 +17,7 @@ pub struct AuditEvent {
     /// The acting user's id (`null` for a failed sign-in to an unknown account).
     pub actor: Option<String>,
     /// `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
-    /// `role.updated`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
+    /// `role.changed`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
     pub action: String,
     /// What the action was about: a token id, role id or user id.
     pub target: Option<String>,

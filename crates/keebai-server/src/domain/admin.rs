@@ -203,7 +203,7 @@ impl Service {
         self.change_administration(principal, &AdminWrite::Role(row.clone()))
             .await?;
         self.auth_cache.invalidate().await?;
-        self.record(ctx, AuditAction::RoleUpdated, Some(row.id.as_str()), None)
+        self.record(ctx, AuditAction::RoleChanged, Some(row.id.as_str()), None)
             .await;
         tracing::info!(role_id = %row.id, "role permissions changed");
         Ok(role_to_wire(row))

@@ -22,7 +22,7 @@ pub enum AuditAction {
     TokenRevoked,
     TokenRotated,
     RoleCreated,
-    RoleUpdated,
+    RoleChanged,
     UserCreated,
     UserRolesChanged,
     UserDisabled,
@@ -41,7 +41,7 @@ impl AuditAction {
             Self::TokenRevoked => "token.revoked",
             Self::TokenRotated => "token.rotated",
             Self::RoleCreated => "role.created",
-            Self::RoleUpdated => "role.updated",
+            Self::RoleChanged => "role.changed",
             Self::UserCreated => "user.created",
             Self::UserRolesChanged => "user.roles_changed",
             Self::UserDisabled => "user.disabled",
@@ -175,11 +175,12 @@ mod tests {
             TokenRevoked,
             TokenRotated,
             RoleCreated,
-            RoleUpdated,
+            RoleChanged,
             UserCreated,
             UserRolesChanged,
             UserDisabled,
             UserEnabled,
+            PolicyChanged,
         ]
         .iter()
         .map(|a| a.as_str())
@@ -194,11 +195,12 @@ mod tests {
                 "token.revoked",
                 "token.rotated",
                 "role.created",
-                "role.updated",
+                "role.changed",
                 "user.created",
                 "user.roles_changed",
                 "user.disabled",
                 "user.enabled",
+                "policy.changed",
             ]
         );
     }

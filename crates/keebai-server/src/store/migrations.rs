@@ -271,6 +271,14 @@ CREATE INDEX tokens_name_trgm ON tokens USING gin (name gin_trgm_ops);
 CREATE INDEX tokens_prefix_trgm ON tokens USING gin (prefix gin_trgm_ops)
 "#,
     ),
+    (
+        15,
+        // The contract names a role's change `role.changed`; builds before this one stored it
+        // as `role.updated`, so `?action=role.changed` found none of them. Renamed in place.
+        r#"
+UPDATE audit_events SET action = 'role.changed' WHERE action = 'role.updated'
+"#,
+    ),
 ];
 
 /// One statement of a migration: its SQL and the engine it is limited to, if any.

@@ -11,8 +11,9 @@ const ACTION_WORDS: Record<string, string> = {
   'token.rotated': 'Token rotated',
   'token.revoked': 'Token revoked',
   'role.created': 'Role created',
-  'role.updated': 'Role changed',
   'role.changed': 'Role changed',
+  // What servers before schema 15 called it; a trail cached from one may still hold it.
+  'role.updated': 'Role changed',
   'user.created': 'User created',
   'user.roles_changed': "User's roles changed",
   'user.disabled': 'User disabled',

@@ -8,7 +8,7 @@ export type AuditEvent = { id: string, at: string,
 actor: string | null, 
 /**
  * `session.created`, `session.failed`, `token.created`, `token.rotated`, `token.revoked`, `role.created`,
- * `role.updated`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
+ * `role.changed`, `user.created`, `user.roles_changed`, `user.disabled`, `user.enabled`.
  */
 action: string, 
 /**
