@@ -1,7 +1,8 @@
 //! Rotation through the app's command layer (`AppService::rotate_token`, what the `rotate_token`
 //! command calls) against a real keebai-server: each of the dialog's four choices and what it
 //! does to the old token on the server, the new secret handled like a created one (copied by
-//! Rust, then discarded), and the refusals the dialog explains (already rotated, no free slot).
+//! Rust, then discarded), and the refusals the dialog explains (already rotated, revoked
+//! meanwhile, no free slot).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -206,6 +207,22 @@ async fn refusals_are_explained_and_change_nothing() {
         !app.service.holds_created_token(),
         "no secret after a refusal"
     );
+
+    // A token revoked since the list was read is not "already rotated": the dialog says what it is.
+    let (gone, _) = minted(&app, "revoked meanwhile").await;
+    app.service.revoke_token(&gone).await.expect("revoke");
+    let refused = app
+        .service
+        .rotate_token(&gone, RetireChoice::Now)
+        .await
+        .expect_err("rotating a revoked token");
+    assert_eq!(refused.code, ErrorCode::Conflict);
+    assert!(
+        refused.message.contains("is revoked now") && !refused.message.contains("already rotated"),
+        "{}",
+        refused.message
+    );
+    assert!(!app.service.holds_created_token());
 
     // At the limit: a choice that keeps the old token working needs a free slot; "now" works.
     let mut last = first.record.id.clone();

@@ -1,4 +1,5 @@
-//! The caller's tokens: `GET /v1/tokens`, `POST /v1/tokens`, `POST /v1/tokens/{id}/revoke`,
+//! The caller's tokens: `GET /v1/tokens`, `GET /v1/tokens/{id}`, `POST /v1/tokens`,
+//! `POST /v1/tokens/{id}/revoke`,
 //! `POST /v1/tokens/{id}/rotate`, `GET /v1/tokens/{id}/usage`.
 
 use keebai_api::wire::{
@@ -17,6 +18,12 @@ impl ApiClient {
     pub async fn tokens(&self, session: &TokenSecret) -> AppResult<TokenList> {
         self.send(self.authed(Method::GET, "v1/tokens", session)?)
             .await
+    }
+
+    /// `GET /v1/tokens/{id}`: one of the caller's tokens as it stands now.
+    pub async fn token(&self, session: &TokenSecret, id: &str) -> AppResult<TokenRecord> {
+        let path = format!("v1/tokens/{}", encode_segment(id));
+        self.send(self.authed(Method::GET, &path, session)?).await
     }
 
     /// `GET /v1/tokens/{id}/usage`: hourly counts over 90 days and the client addresses.

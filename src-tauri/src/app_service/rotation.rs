@@ -2,7 +2,7 @@
 //! call, and the new secret handled exactly like a created one (held in `created` for **Copy
 //! token** until the one-time view closes, then dropped and zeroized; never cached or logged).
 
-use keebai_api::wire::{Retire, RotateTokenRequest};
+use keebai_api::wire::{Retire, RotateTokenRequest, TokenRecord, TokenStatus};
 use serde::Deserialize;
 
 use super::{lock, AppService};
@@ -63,10 +63,21 @@ impl AppService {
         choice: RetireChoice,
     ) -> AppResult<RotatedTokenView> {
         let (client, secret, account) = self.current()?;
-        let answer = client
-            .rotate_token(&secret, id, &choice.request())
-            .await
-            .map_err(|e| explain(e, choice));
+        let answer = match client.rotate_token(&secret, id, &choice.request()).await {
+            // Two refusals share 409 — replaced already, or revoked or expired since the list
+            // was read — and the dialog's advice differs: the token as it stands says which
+            // (and the cached list learns it).
+            Err(e) if e.code == ErrorCode::Conflict => {
+                let now = client.token(&secret, id).await.ok();
+                if let Some(record) = &now {
+                    if let Err(e) = self.cache.update_record(&account.key(), record) {
+                        tracing::warn!(error = %e, "cache not updated after a refused rotation");
+                    }
+                }
+                Err(explain_conflict(e, now.as_ref()))
+            }
+            other => other.map_err(|e| explain(e, choice)),
+        };
         let answer = self.checked(answer)?;
         let view = RotatedTokenView {
             token: OneTimeSecret::new(answer.token.0.expose()),
@@ -88,15 +99,31 @@ impl AppService {
     }
 }
 
-/// The dialog's words for the refusals a rotation can meet; the server's own sentence follows
-/// where it names something (the replacement, the missing permission).
-fn explain(e: AppError, choice: RetireChoice) -> AppError {
-    let message = match e.code {
-        ErrorCode::Conflict => format!(
-            "This token was already rotated, so nothing changed. Its replacement is in the \
+/// The dialog's words for a 409, given the token as the server has it now (`None` if that
+/// could not be read); the server's own sentence follows.
+fn explain_conflict(e: AppError, now: Option<&TokenRecord>) -> AppError {
+    let message =
+        match now {
+            Some(t) if t.replaced_by.is_some() => format!(
+                "This token was already rotated, so nothing changed. Its replacement is in the \
              list; rotate that one instead. ({})",
+                e.message
+            ),
+            Some(t) if t.status != TokenStatus::Active => format!(
+            "This token is {} now, so there is nothing to rotate and nothing changed. Create a \
+             new token instead. ({})",
+            if t.status == TokenStatus::Revoked { "revoked" } else { "expired" },
             e.message
         ),
+            _ => format!("Nothing changed: {}.", e.message),
+        };
+    AppError { message, ..e }
+}
+
+/// The dialog's words for the other refusals a rotation can meet; the server's own sentence
+/// follows where it names something (the missing permission).
+fn explain(e: AppError, choice: RetireChoice) -> AppError {
+    let message = match e.code {
         ErrorCode::TokenLimitReached if choice.keeps_old_working() => {
             "While the old token keeps working both tokens count toward your limit of active \
              tokens, and there is no free slot. Choose \u{201c}Now\u{201d}, or revoke a token \
@@ -160,11 +187,6 @@ mod tests {
         );
         assert_eq!(limit.code, ErrorCode::TokenLimitReached);
         assert!(limit.message.contains("Now"), "{}", limit.message);
-        let conflict = explain(
-            AppError::new(ErrorCode::Conflict, "replaced by t2"),
-            RetireChoice::Now,
-        );
-        assert!(conflict.message.contains("already rotated") && conflict.message.contains("t2"));
         let forbidden = explain(
             AppError::new(ErrorCode::Forbidden, "contacts.write"),
             RetireChoice::Now,
@@ -172,5 +194,51 @@ mod tests {
         assert!(forbidden.message.contains("contacts.write"));
         let other = AppError::new(ErrorCode::ServerUnreachable, "down");
         assert_eq!(explain(other.clone(), RetireChoice::Now), other);
+    }
+
+    fn record(status: TokenStatus, replaced_by: Option<&str>) -> TokenRecord {
+        TokenRecord {
+            id: "t1".into(),
+            name: "ci".into(),
+            prefix: "kbai_pk_0000".into(),
+            scopes: vec!["messages.read".into()],
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+            status,
+            rotated_from: None,
+            replaced_by: replaced_by.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_conflict_is_explained_by_what_the_token_is_now() {
+        let refusal = || AppError::new(ErrorCode::Conflict, "server words");
+        let replaced = explain_conflict(refusal(), Some(&record(TokenStatus::Active, Some("t2"))));
+        assert!(
+            replaced.message.contains("already rotated"),
+            "{}",
+            replaced.message
+        );
+        let revoked = explain_conflict(refusal(), Some(&record(TokenStatus::Revoked, None)));
+        assert!(
+            revoked.message.contains("is revoked now"),
+            "{}",
+            revoked.message
+        );
+        assert!(!revoked.message.contains("already rotated"));
+        let expired = explain_conflict(refusal(), Some(&record(TokenStatus::Expired, None)));
+        assert!(
+            expired.message.contains("is expired now"),
+            "{}",
+            expired.message
+        );
+        let unknown = explain_conflict(refusal(), None);
+        assert_eq!(unknown.message, "Nothing changed: server words.");
+        for e in [replaced, revoked, expired, unknown] {
+            assert_eq!(e.code, ErrorCode::Conflict);
+            assert!(e.message.contains("server words"));
+        }
     }
 }
