@@ -64,6 +64,11 @@ async fn anyone_reads_it_only_role_admins_set_it_and_bad_policies_are_refused() 
     let (pat, _) = srv
         .mint(&roles_admin, "automation", &["admin.manage_roles"], None)
         .await;
+    let (narrow, _) = srv
+        .mint(&roles_admin, "reader", &["messages.read"], None)
+        .await;
+    // The contract asks `admin.manage_roles` and nothing more: a PAT holding it keeps the
+    // policy (automation), while a PAT of the same user without that scope may not.
     let (s, body) = srv
         .put(
             POLICY,
@@ -71,7 +76,27 @@ async fn anyone_reads_it_only_role_admins_set_it_and_bad_policies_are_refused() 
             json!({"max_lifetime_days": 30, "require_expiration": true}),
         )
         .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["max_lifetime_days"], 30);
+    let (s, body) = srv
+        .put(
+            POLICY,
+            &narrow,
+            json!({"max_lifetime_days": null, "require_expiration": false}),
+        )
+        .await;
     assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (_, now) = srv.get(POLICY, &narrow).await;
+    assert_eq!(
+        now["max_lifetime_days"], 30,
+        "the refused write changed nothing"
+    );
+    set(
+        &srv,
+        &pat,
+        json!({"max_lifetime_days": null, "require_expiration": false}),
+    )
+    .await;
 
     for (bad, field) in [
         (

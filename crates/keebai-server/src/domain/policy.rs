@@ -30,7 +30,8 @@ impl Service {
         policy: TokenPolicy,
     ) -> DomainResult<TokenPolicy> {
         let principal = &ctx.principal;
-        principal.require_session("change the token policy")?;
+        // The contract's rule is the permission alone: unlike users and roles, the policy may
+        // be kept by automation, with a PAT whose scopes include `admin.manage_roles`.
         principal.require(MANAGE_ROLES)?;
         if let Some(days) = policy.max_lifetime_days {
             if !(1..=MAX_POLICY_DAYS).contains(&days) {
