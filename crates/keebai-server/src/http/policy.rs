@@ -24,7 +24,7 @@ pub async fn get(State(svc): State<Arc<Service>>, Auth(p): Auth) -> ApiResult<Js
 /// filter finds those that break it.
 #[utoipa::path(put, path = "/v1/tenant/token-policy", tag = "policy", operation_id = "set_token_policy", security(("bearer" = [])), request_body = TokenPolicy,
     responses((status = 200, body = TokenPolicy), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "no admin.manage_roles, or called with a PAT"),
+        (status = 403, body = ErrorBody, description = "no admin.manage_roles (a PAT: not among its scopes)"),
         (status = 422, body = ErrorBody, description = "max_lifetime_days outside 1–3650, or an unknown field")))]
 pub async fn put(
     State(svc): State<Arc<Service>>,
