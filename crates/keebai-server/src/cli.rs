@@ -95,8 +95,9 @@ enum Command {
         #[arg(long, env = "KEEBAI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Database: only a new one that holds no tenant yet [default: a fresh SQLite file in
-        /// a temporary folder, removed on exit]. KEEBAI_DB is deliberately not read: the demo
-        /// seeds published passwords, which must never land in a real database.
+        /// a temporary folder of its own, removed on exit; a --db you give is kept]. KEEBAI_DB
+        /// is deliberately not read: the demo seeds published passwords, which must never land
+        /// in a real database.
         #[arg(long)]
         db: Option<DbUrl>,
     },
@@ -173,12 +174,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             serve_on(store, listen, trusted_proxies, limits).await
         }
         Command::Demo { listen, db } => {
-            let tmp;
+            // Only the folder made here is ever removed: a `--db` the user named is theirs,
+            // wherever it lies (even a `demo.db` directly in /tmp).
+            let mut _throwaway = None;
             let db = match db {
                 Some(db) => db,
                 None => {
-                    tmp = tempdir()?;
-                    DbUrl::Sqlite(tmp.join("demo.db"))
+                    let dir = tempdir()?;
+                    let url = DbUrl::Sqlite(dir.join("demo.db"));
+                    _throwaway = Some(Throwaway(dir));
+                    url
                 }
             };
             let store = store::open(&db).await?;
@@ -196,17 +201,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             for a in &demo::ACCOUNTS {
                 println!("  {:<18} {:<22} {}", a.email, a.password, a.what);
             }
-            let result = serve_on(store, listen, Vec::new(), Limits::default()).await;
-            if let DbUrl::Sqlite(path) = &db {
-                if path.ends_with("demo.db")
-                    && path
-                        .parent()
-                        .is_some_and(|p| p.starts_with(std::env::temp_dir()))
-                {
-                    let _ = std::fs::remove_dir_all(path.parent().unwrap_or(path));
-                }
-            }
-            result
+            serve_on(store, listen, Vec::new(), Limits::default()).await
         }
     }
 }
@@ -258,6 +253,16 @@ fn generate_password() -> anyhow::Result<String> {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect())
+}
+
+/// The demo's own throwaway folder, removed when the demo ends, however it ends (a refusal,
+/// an error, or a shutdown signal).
+struct Throwaway(std::path::PathBuf);
+
+impl Drop for Throwaway {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn tempdir() -> anyhow::Result<std::path::PathBuf> {

@@ -1,6 +1,7 @@
 //! `keebai-server demo` seeds accounts whose passwords are printed and published, so it must
 //! never seed a database in use: it ignores `KEEBAI_DB` and refuses a `--db` that holds a
-//! tenant.
+//! tenant. What it removes when it stops is its own throwaway folder, never the folder of a
+//! `--db` the user named (even one called `demo.db` in the temporary directory).
 
 use keebai_testkit as support;
 
@@ -89,4 +90,62 @@ fn demo_refuses_a_database_that_holds_a_tenant() {
     assert!(err.contains("already holds tenants"), "{err}");
     assert!(err.contains("published passwords"), "says why: {err}");
     assert_eq!(tenants_in(&real), ["prod"]);
+}
+
+/// Starts `keebai-server demo` with `args`, waits until it listens, stops it with SIGTERM (the
+/// graceful path, where clean-up runs) and returns what it printed.
+fn demo_until_stopped(args: &[&str]) -> String {
+    let mut child = Command::new(support::bin())
+        .arg("demo")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo");
+    let mut printed = String::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("line");
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("listening on") {
+            break;
+        }
+    }
+    assert!(printed.contains("listening on"), "{printed}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = child.wait().expect("wait");
+    assert!(exit.success(), "a graceful stop: {exit:?}");
+    printed
+}
+
+#[test]
+fn demo_keeps_the_folder_of_a_db_it_was_given_and_removes_only_its_own() {
+    // A --db named demo.db inside the temporary directory, beside a file of the user's.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let mine = dir.path().join("keep.txt");
+    std::fs::write(&mine, "the user's").expect("write");
+    let url = format!("sqlite://{}", db.display());
+    demo_until_stopped(&["--listen", "127.0.0.1:0", "--db", &url]);
+    assert!(mine.exists(), "the user's file beside --db was removed");
+    assert_eq!(tenants_in(&url), ["acme"], "the seeded database is kept");
+
+    // Without --db: a fresh folder of its own, gone once the demo has stopped.
+    let printed = demo_until_stopped(&["--listen", "127.0.0.1:0"]);
+    let own = printed
+        .lines()
+        .find_map(|l| l.split(" in sqlite://").nth(1))
+        .map(std::path::PathBuf::from)
+        .expect("the demo says where its database is");
+    let folder = own.parent().expect("its folder");
+    assert!(
+        folder.starts_with(std::env::temp_dir()) && folder != std::env::temp_dir(),
+        "{}",
+        folder.display()
+    );
+    assert!(!folder.exists(), "its throwaway folder is removed");
 }
