@@ -19,7 +19,8 @@ if [ ! -x "$venv/bin/openapi-spec-validator" ] || [ ! -x "$venv/bin/openapi-pyth
   if [ ! -x "$venv/bin/pip" ]; then
     if ! python3 -m venv "$venv" 2>/dev/null; then
       rm -rf "$venv"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
       python3 -m venv "$venv"
     fi
   fi

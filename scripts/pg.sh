@@ -42,12 +42,16 @@ pg_bin() {
 install_postgres() {
   [ -n "$(pg_bin)" ] && return 0
   command -v apt-get >/dev/null || die "PostgreSQL is not installed and apt-get is not available"
-  [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed; run as root or install the postgresql package"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || die "PostgreSQL is not installed; run as root, or install the postgresql package"
+    sudo="sudo"
+  fi
   say "installing PostgreSQL from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   # The package's own cluster (port 5432) is left alone; ours lives in a temporary folder.
-  apt-get update -qq </dev/null >&2
-  apt-get install -y -qq --no-install-recommends postgresql </dev/null >&2
+  $sudo apt-get update -qq </dev/null >&2
+  $sudo apt-get install -y -qq --no-install-recommends postgresql </dev/null >&2
   [ -n "$(pg_bin)" ] || die "installing postgresql did not provide initdb and pg_ctl"
 }
 

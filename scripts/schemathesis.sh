@@ -10,7 +10,8 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   echo "==> installing schemathesis into $venv"
   if ! python3 -m venv "$venv" 2>/dev/null; then
     rm -rf "$venv"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
     python3 -m venv "$venv"
   fi
   "$venv/bin/pip" install -q --disable-pip-version-check 'schemathesis>=4,<5'

@@ -24,7 +24,22 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-command -v npm >/dev/null || { echo "Node.js 20 and npm are required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+# The two toolchains come from their own projects, not from Debian 12, whose rustc (1.63) and
+# Node.js (18) are too old: say which is missing or too old and where to get it, before a build
+# fails halfway with a less helpful message.
+need_rust=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+have_rust=$( (rustc --version 2>/dev/null || true) | awk '{print $2}')
+if [ -z "$have_rust" ] || ! command -v cargo >/dev/null ||
+  [ "$(printf '%s\n%s\n' "$need_rust" "$have_rust" | sort -V | head -1)" != "$need_rust" ]; then
+  echo "Rust $need_rust or newer is required (found: ${have_rust:-none}); install it with rustup (https://rustup.rs), not Debian's rustc" >&2
+  exit 1
+fi
+have_node=$( (node --version 2>/dev/null || true) | tr -d v)
+if [ -z "$have_node" ] || ! command -v npm >/dev/null ||
+  [ "$(printf '%s\n%s\n' 20.19.0 "$have_node" | sort -V | head -1)" != 20.19.0 ]; then
+  echo "Node.js 20.19 or newer and npm are required (found: ${have_node:-none}); Debian 12's nodejs is 18, too old for the UI's build (vite)" >&2
+  exit 1
+fi
 (
   cd ui
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
