@@ -3,12 +3,13 @@
 //! 30 days from the keyboard and saves; the Inventory's **Breaks token policy** view then holds
 //! the tenant's older tokens that break it, and a bulk revoke's preview from it names exactly
 //! those; the Create dialog offers only what the policy allows (60 and 90 days disabled, no
-//! "No expiration") and a 30-day token is created.
+//! "No expiration") and a 30-day token is created. Then, launched again with the server down, the
+//! screen shows the cached policy under "Offline — policy as of …", read-only.
 
 use fantoccini::{Client, Locator};
 use keebai_e2e::webdriver::{
     button, launch, link, open_create_modal, screenshot, sign_in, type_into, wait_for,
-    wait_for_text, wait_until_gone,
+    wait_for_text, wait_until_gone, wait_until_quit,
 };
 use keebai_e2e::{DemoServer, ADMIN};
 
@@ -31,10 +32,11 @@ async fn rows(c: &Client) -> u64 {
 #[tokio::test]
 #[ignore = "needs Xvfb, D-Bus + gnome-keyring, tauri-driver and WebKitWebDriver: run scripts/test-desktop.sh"]
 async fn limit_tokens_to_30_days_then_find_the_breakers_and_create_within_it() {
-    let server = DemoServer::demo();
+    let mut server = DemoServer::demo();
     let data = tempfile::tempdir().expect("data dir");
     let log = data.path().join("driver-and-app.log");
-    let (_driver, c) = launch(&data.path().join("app"), &server.url, &log).await;
+    let app_data = data.path().join("app");
+    let (driver, c) = launch(&app_data, &server.url, &log).await;
     wait_for(&c, "#server").await;
     sign_in(&c, ADMIN).await;
     button(&c, "Sign in").await.click().await.expect("sign in");
@@ -169,4 +171,30 @@ async fn limit_tokens_to_30_days_then_find_the_breakers_and_create_within_it() {
     button(&c, "Done").await.click().await.expect("done");
     wait_until_gone(&c, "[role=dialog]").await;
     wait_for_text(&c, "table.tokens", "Within the policy").await;
+
+    // Quit, the server gone, launched again: the policy as last read, and nothing to save.
+    c.close().await.expect("quit");
+    drop(driver);
+    wait_until_quit(&app_data).await;
+    server.stop();
+    let (_driver, c) = launch(&app_data, &server.url, &log).await;
+    wait_for_text(&c, "#offline-text", "Offline — data as of ").await;
+    link(&c, "System Settings").await;
+    wait_for_text(&c, "#main h2", "System Settings").await;
+    link(&c, "Token policy").await;
+    wait_for_text(&c, "#main h2", "Token policy").await;
+    wait_for_text(&c, "#main p.notice", "Offline — policy as of ").await;
+    wait_for_text(&c, "#policy-now", "within 30 days").await;
+    for id in ["#policy-limit", "#policy-days", "#policy-require"] {
+        let input = c.find(Locator::Css(id)).await.expect(id);
+        assert!(
+            !input.is_enabled().await.expect("enabled?"),
+            "{id} is read-only offline"
+        );
+    }
+    let save = button(&c, "Save policy").await;
+    assert!(!save.is_enabled().await.expect("enabled?"));
+    let why = save.attr("title").await.expect("attr").unwrap_or_default();
+    assert!(why.contains("server can't be reached"), "{why:?}");
+    c.close().await.expect("quit");
 }
