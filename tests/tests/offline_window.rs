@@ -15,7 +15,6 @@
 use std::path::Path;
 
 use fantoccini::{Client, Locator};
-use keebai_api::wire::CreateTokenResponse;
 use keebai_e2e::cached_list::grow_cached_list;
 use keebai_e2e::webdriver::{
     button, launch, screenshot, sign_in, wait_for, wait_for_text, wait_until_gone, wait_until_quit,
@@ -233,16 +232,7 @@ async fn a_revoke_that_cannot_reach_the_server_keeps_its_dialog_with_the_error()
     // A working token of the developer's, minted from outside so the test holds its secret.
     let http = server.http();
     let dev = http.sign_in(DEVELOPER).await;
-    let response = http
-        .client
-        .post(format!("{}/v1/tokens", http.base))
-        .bearer_auth(dev.expose())
-        .json(&serde_json::json!({"name": "revoke-offline", "scopes": ["messages.read"], "expires_at": null}))
-        .send()
-        .await
-        .expect("POST /v1/tokens");
-    assert_eq!(response.status(), 201, "room for one more token");
-    let created: CreateTokenResponse = response.json().await.expect("created json");
+    let created = http.mint(&dev, "revoke-offline").await;
     let secret = created.token.0.expose().to_owned();
     assert_eq!(http.status_of("/v1/me", &secret).await, 200);
 

@@ -4,7 +4,6 @@
 //! old token gets 401 from the server and the new one 200. The Rotation screen is opened too.
 
 use fantoccini::Locator;
-use keebai_api::wire::CreateTokenResponse;
 use keebai_e2e::webdriver::{
     button, launch, link, screenshot, sign_in_to_api_keys, wait_for, wait_for_text,
     wait_until_gone, xclip,
@@ -21,16 +20,7 @@ async fn rotate_now_in_the_real_window() {
 
     // A token minted "from outside", so the test knows the old secret.
     let dev = http.sign_in(DEVELOPER).await;
-    let response = http
-        .client
-        .post(format!("{}/v1/tokens", http.base))
-        .bearer_auth(dev.expose())
-        .json(&serde_json::json!({"name": NAME, "scopes": ["messages.read"], "expires_at": null}))
-        .send()
-        .await
-        .expect("POST /v1/tokens");
-    assert_eq!(response.status(), 201, "room for one more token");
-    let created: CreateTokenResponse = response.json().await.expect("created json");
+    let created = http.mint(&dev, NAME).await;
     let old_secret = created.token.0.expose().to_owned();
     let prefix = created.record.prefix.clone();
     assert_eq!(http.status_of("/v1/me", &old_secret).await, 200);

@@ -12,24 +12,33 @@ use keebai_server::store::{DirectoryStore, TokenStore};
 const OLD_ADMIN: &str = r#"["developer.manage_tokens","developer.audit_tokens","messages.read","messages.write","contacts.read","contacts.write","admin.manage_roles","admin.manage_users"]"#;
 const MEMBER: &str = r#"["messages.read","messages.write","contacts.read"]"#;
 
+/// A SQLite file as an earlier build left it: the migrations up to `version` applied and
+/// recorded, as that build's runner would have.
+fn schema_at(path: &std::path::Path, version: i64) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .expect("table");
+    for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= version) {
+        for statement in statements_for(sql, Engine::Sqlite) {
+            conn.execute_batch(statement).expect("migration");
+        }
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+            [v],
+        )
+        .expect("version");
+    }
+    conn
+}
+
 #[tokio::test]
 async fn schema_6_upgrades_in_place_and_admin_gains_rotate_self() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("v6.db");
     {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )
-        .expect("table");
-        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 6) {
-            conn.execute_batch(sql).expect("migration");
-            conn.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
-                [v],
-            )
-            .expect("version");
-        }
+        let conn = schema_at(&path, 6);
         conn.execute_batch(&format!(
             "INSERT INTO tenants VALUES ('t1', 'acme', 'Acme');
              INSERT INTO roles VALUES ('r-admin', 't1', 'Admin', '{OLD_ADMIN}', 1);
@@ -129,21 +138,7 @@ async fn schema_14_role_updates_become_role_changed() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("v14.db");
     {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        )
-        .expect("table");
-        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 14) {
-            for statement in statements_for(sql, Engine::Sqlite) {
-                conn.execute_batch(statement).expect("migration");
-            }
-            conn.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
-                [v],
-            )
-            .expect("version");
-        }
+        let conn = schema_at(&path, 14);
         conn.execute_batch(
             "INSERT INTO tenants VALUES ('t1', 'acme', 'Acme');
              INSERT INTO audit_events (id, tenant_id, at, actor, action, target)

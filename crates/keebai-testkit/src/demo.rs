@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use keebai_api::wire::{Role, RoleList, SessionResponse, UpdateRoleRequest};
+use keebai_api::wire::{CreateTokenResponse, Role, RoleList, SessionResponse, UpdateRoleRequest};
 use keebai_api::TokenSecret;
 
 use crate::process::spawn_listening;
@@ -126,8 +126,8 @@ impl Http {
             .as_u16()
     }
 
-    /// `POST /v1/tokens` (never expiring, `messages.read`) as `session`; returns the status.
-    pub async fn create_token(&self, session: &TokenSecret, name: &str) -> u16 {
+    /// `POST /v1/tokens` (never expiring, `messages.read`) as `session`.
+    async fn post_token(&self, session: &TokenSecret, name: &str) -> reqwest::Response {
         self.client
             .post(format!("{}/v1/tokens", self.base))
             .bearer_auth(session.expose())
@@ -137,8 +137,19 @@ impl Http {
             .send()
             .await
             .expect("POST /v1/tokens")
-            .status()
-            .as_u16()
+    }
+
+    /// `POST /v1/tokens` (never expiring, `messages.read`) as `session`; returns the status.
+    pub async fn create_token(&self, session: &TokenSecret, name: &str) -> u16 {
+        self.post_token(session, name).await.status().as_u16()
+    }
+
+    /// A token minted "from outside" the app (never expiring, `messages.read`), so a test
+    /// holds its secret; panics unless it is created.
+    pub async fn mint(&self, session: &TokenSecret, name: &str) -> CreateTokenResponse {
+        let response = self.post_token(session, name).await;
+        assert_eq!(response.status(), 201, "room for one more token");
+        response.json().await.expect("created json")
     }
 
     /// `GET /v1/tokens` as `session`.
