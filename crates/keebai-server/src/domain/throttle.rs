@@ -3,14 +3,15 @@
 //! Every attempt is recorded *before* the password is checked, under three keys, each counted
 //! over the last window:
 //!
-//! * the **account at this address** (5 a minute, the contract's rule): past it, attempts from
-//!   that address are refused (429) without a password check — even the right password, so a
-//!   guesser learns nothing;
+//! * the **account at this address** (5 a minute): past it, attempts from that address are
+//!   refused (429) without a password check — even the right password, so a guesser learns
+//!   nothing;
 //! * the **address** across accounts (30 failures a minute), unknown accounts included, so one client
 //!   cannot spray guesses over many accounts;
-//! * the **account** across addresses (50 a minute), which caps distributed guessing: past
-//!   it, an address that has already failed for this account is refused, and one that has
-//!   not gets its password checked but only a right one lets it in — so whoever knows an
+//! * the **account** across addresses (5 a minute: the contract's "429 after 5 failures for one
+//!   account within a minute", whatever addresses they came from): past it, an address that
+//!   has already failed for this account is refused, and one that has not gets its password
+//!   checked but only a right one lets it in (a wrong one is 429 too) — so whoever knows an
 //!   e-mail address cannot keep its owner out by failing from elsewhere.
 //!
 //! Recording first matters: a burst of concurrent guesses cannot all slip in before the first
@@ -38,7 +39,7 @@ impl Default for Limits {
         Self {
             per_account_address: 5,
             per_address: 30,
-            per_account: 50,
+            per_account: 5,
         }
     }
 }
