@@ -10,7 +10,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use keebai_api::TokenSecret;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The keyring "service" every entry of this app is filed under.
 pub const KEYRING_SERVICE: &str = "com.keebai.keys";
@@ -112,10 +112,12 @@ impl SessionVault for KeyringVault {
     }
 
     fn load(&self, account: &str) -> Result<Option<TokenSecret>, VaultError> {
-        match self.with_entry(account, |e| e.get_password())? {
-            Ok(mut text) => {
+        // Wrapped on the keyring's own thread: if this call has given up waiting (a locked
+        // keyring answering late), the text is dropped there, and wiped as it is.
+        match self.with_entry(account, |e| e.get_password().map(Zeroizing::new))? {
+            Ok(text) => {
                 let parsed = TokenSecret::parse(&text);
-                text.zeroize();
+                drop(text);
                 match parsed {
                     Ok(secret) if secret.kind() == keebai_api::CredentialKind::Session => {
                         Ok(Some(secret))

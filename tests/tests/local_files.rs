@@ -161,3 +161,45 @@ async fn sign_out_removes_the_accounts_cached_list_unless_an_offline_copy_is_kep
     app.sign_out().await.expect("sign out");
     assert_eq!(cached().expect("load"), None);
 }
+
+/// Sign-out removes the session from the keyring even when the cache cannot be cleared (here
+/// another process holds `cache.db` locked), so the next launch does not sign back in with a
+/// session the user ended — one the server may still honour if it could not be reached.
+#[tokio::test]
+async fn a_sign_out_whose_cache_cannot_be_cleared_still_leaves_the_keyring_empty() {
+    use keebai_keys::session_vault::SessionVault;
+
+    let server = DemoServer::demo();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = Arc::new(MemoryVault::default());
+    let app = AppService::new(dir.path(), vault.clone(), None).expect("service");
+    app.sign_in(form(&server.url, DEVELOPER.0))
+        .await
+        .expect("sign in");
+    app.list_tokens().await.expect("list");
+    let account = Account {
+        server: server.url.clone(),
+        tenant: TENANT.to_owned(),
+        email: DEVELOPER.0.to_owned(),
+    };
+    assert!(vault.load(&account.key()).expect("vault").is_some());
+
+    let side = rusqlite::Connection::open(dir.path().join(keebai_keys::cache::FILE_NAME))
+        .expect("side connection");
+    side.execute_batch("BEGIN EXCLUSIVE")
+        .expect("lock the cache");
+    let refused = app.sign_out().await.expect_err("the cache is locked");
+    assert!(!refused.message.is_empty());
+    assert!(
+        vault.load(&account.key()).expect("vault").is_none(),
+        "the session left the keyring although the cache could not be cleared"
+    );
+    side.execute_batch("ROLLBACK").expect("unlock");
+    drop(app);
+
+    let next = AppService::new(dir.path(), vault, None).expect("service");
+    assert!(
+        next.restore_session().await.expect("restore").is_none(),
+        "the next launch is signed out"
+    );
+}

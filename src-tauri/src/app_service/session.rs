@@ -186,12 +186,20 @@ impl AppService {
         if let Err(e) = session.client.sign_out(&session.secret).await {
             tracing::warn!(code = e.code.as_str(), "server-side sign-out failed");
         }
-        if !lock(&self.settings)?.keep_offline_copy {
-            self.cache.forget(&session.account.key())?;
-        }
-        self.vault
+        // The keyring first: whatever happens to the cache, the session must not survive a
+        // sign-out to restore itself at the next launch (it may still be valid on a server
+        // that could not be reached just now).
+        let vault = self
+            .vault
             .delete(&session.account.key())
-            .map_err(|e| AppError::new(ErrorCode::KeyringUnavailable, keyring_message(&e)))?;
+            .map_err(|e| AppError::new(ErrorCode::KeyringUnavailable, keyring_message(&e)));
+        let cache = if lock(&self.settings)?.keep_offline_copy {
+            Ok(())
+        } else {
+            self.cache.forget(&session.account.key())
+        };
+        vault?;
+        cache?;
         tracing::info!("signed out");
         Ok(())
     }
