@@ -66,7 +66,8 @@ fn export_err(path: &Path, e: impl std::fmt::Display) -> AppError {
 }
 
 /// Writes `contents` to `path` (extension added as needed) atomically, mode 0600; returns the
-/// path written.
+/// path written. A file at `path` itself is replaced (the save dialog asked); one at the name
+/// with an added extension is not.
 pub fn write_export(path: &Path, format: ExportFormat, contents: &str) -> AppResult<PathBuf> {
     let target = with_extension(path, format);
     let dir = target
@@ -90,8 +91,26 @@ pub fn write_export(path: &Path, format: ExportFormat, contents: &str) -> AppRes
     tmp.write_all(contents.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| export_err(&target, e))?;
-    tmp.persist(&target)
-        .map_err(|e| export_err(&target, e.error))?;
+    if target == path {
+        // The very name the user chose in the save dialog, which asked before replacing it.
+        tmp.persist(&target)
+            .map_err(|e| export_err(&target, e.error))?;
+    } else {
+        // The extension was added here, so the dialog never saw this name: never replace a
+        // file under it.
+        tmp.persist_noclobber(&target).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                export_err(
+                    &target,
+                    "a file of that name is there already, and the name chosen had no extension \
+                     so it was never offered for replacing; choose another name, or that file \
+                     itself to replace it",
+                )
+            } else {
+                export_err(&target, e.error)
+            }
+        })?;
+    }
     tracing::info!(
         bytes = contents.len(),
         format = format.extension(),
@@ -124,8 +143,8 @@ mod tests {
     #[test]
     fn an_export_is_written_whole_readable_by_the_user_only_and_replaces_the_old_one() {
         let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("keys");
-        std::fs::write(dir.path().join("keys.csv"), "old").expect("old file");
+        let path = dir.path().join("keys.csv");
+        std::fs::write(&path, "old").expect("old file");
         let written = write_export(&path, ExportFormat::Csv, "a,b\n1,2\n").expect("written");
         assert_eq!(written, dir.path().join("keys.csv"));
         assert_eq!(
@@ -147,6 +166,34 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("keys.csv")]);
+    }
+
+    #[test]
+    fn a_file_under_an_added_extension_is_never_replaced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let theirs = dir.path().join("tokens-march.csv");
+        std::fs::write(&theirs, "someone's sheet").expect("their file");
+        let e = write_export(&dir.path().join("tokens-march"), ExportFormat::Csv, "a\n")
+            .expect_err("not over their file");
+        assert_eq!(e.code, ErrorCode::LocalStorage);
+        assert!(
+            e.message.contains("tokens-march.csv") && e.message.contains("another name"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            std::fs::read_to_string(&theirs).expect("read"),
+            "someone's sheet"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("tokens-march.csv")]);
+        // Without a file there, the name with the extension is written.
+        let written =
+            write_export(&dir.path().join("april"), ExportFormat::Json, "{}").expect("written");
+        assert_eq!(written, dir.path().join("april.json"));
     }
 
     #[test]

@@ -159,15 +159,45 @@ fn correct_state_file<R: Runtime>(app: &AppHandle<R>, path: &Path) {
     tracing::info!("the window was saved where no monitor is now; placing it on one that is");
     let written = serde_json::to_vec_pretty(&states)
         .map_err(std::io::Error::other)
-        .and_then(|json| std::fs::write(path, json));
+        .and_then(|json| replace_whole(path, &json));
     if let Err(e) = written {
         tracing::warn!(error = %e, "could not correct the saved window position");
     }
 }
 
+/// Replaces `path` with `bytes` by writing a file beside it and renaming it over: a crash
+/// midway leaves the old file or the new one, never a truncated one.
+fn replace_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".window-state-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_state_is_replaced_whole_with_nothing_left_beside_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("window-state.json");
+        std::fs::write(&path, "{\"old\": true}").expect("old");
+        replace_whole(&path, b"{\"main\": {}}").expect("replaced");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "{\"main\": {}}"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["window-state.json"]);
+    }
 
     #[test]
     fn the_instance_lock_follows_the_data_folder() {
