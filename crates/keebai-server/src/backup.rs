@@ -62,29 +62,43 @@ pub fn backup_sqlite(source: &Path, target: &Path) -> anyhow::Result<u64> {
             target.display()
         );
     }
+    // A name of this run's own (created new below, so never someone else's file), removed
+    // on any failure; nothing that exists is ever deleted or replaced.
     let partial = partial_name(target)?;
-    // A left-over from an interrupted run is ours to replace: nothing else uses the name.
-    let _ = std::fs::remove_file(&partial);
     let result = copy_checked(source, &partial).and_then(|()| {
-        std::fs::rename(&partial, target)
-            .with_context(|| format!("renaming the backup to {}", target.display()))?;
+        place_new(&partial, target)?;
         sync_parent(target)?;
         Ok(std::fs::metadata(target)?.len())
     });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
+    let _ = std::fs::remove_file(&partial);
     result
 }
 
-/// `target` with `.partial` appended, in the same folder (so the rename is atomic).
+/// `target` with `.<random>.partial` appended, in the same folder (so placing it is atomic).
 fn partial_name(target: &Path) -> anyhow::Result<PathBuf> {
     let Some(name) = target.file_name() else {
         bail!("{} is not a file name", target.display());
     };
     let mut partial = name.to_os_string();
-    partial.push(".partial");
+    partial.push(format!(".{}.partial", crate::domain::new_id()));
     Ok(target.with_file_name(partial))
+}
+
+/// Gives the finished copy its name only if that name is still free: a hard link fails when
+/// the target exists (so two runs racing for one name cannot replace each other's backup,
+/// nor a file that appeared meanwhile); the partial name is removed by the caller. A file
+/// system without hard links gets the rename, after one more check.
+fn place_new(partial: &Path, target: &Path) -> anyhow::Result<()> {
+    match std::fs::hard_link(partial, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+            "{} already exists; choose a new file name",
+            target.display()
+        ),
+        Err(_) if !target.exists() => std::fs::rename(partial, target)
+            .with_context(|| format!("renaming the backup to {}", target.display())),
+        Err(e) => Err(e).with_context(|| format!("naming the backup {}", target.display())),
+    }
 }
 
 fn copy_checked(source: &Path, partial: &Path) -> anyhow::Result<()> {
@@ -176,7 +190,46 @@ mod tests {
             let mode = std::fs::metadata(&dst).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(!dir.path().join("b.db.partial").exists());
+        assert_eq!(
+            files_in(dir.path()),
+            ["a.db", "b.db"],
+            "no partial file left"
+        );
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A file that happens to bear the name the old code used for its partial copy is not
+    /// deleted, and a target that appears while the copy is made is not replaced.
+    #[test]
+    fn never_deletes_or_replaces_a_file_it_did_not_make() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (src, dst) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        db_with_rows(&src, 3);
+        std::fs::write(dir.path().join("b.db.partial"), b"someone's").expect("write");
+        backup_sqlite(&src, &dst).expect("backup");
+        assert_eq!(
+            std::fs::read(dir.path().join("b.db.partial")).expect("still there"),
+            b"someone's"
+        );
+
+        // The name taken between the check and the placing: refused, the newcomer kept.
+        let partial = partial_name(&dir.path().join("c.db")).expect("name");
+        std::fs::write(&partial, b"finished copy").expect("partial");
+        std::fs::write(dir.path().join("c.db"), b"arrived meanwhile").expect("write");
+        let err = place_new(&partial, &dir.path().join("c.db")).expect_err("must refuse");
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(
+            std::fs::read(dir.path().join("c.db")).expect("read"),
+            b"arrived meanwhile"
+        );
     }
 
     #[test]
@@ -196,6 +249,11 @@ mod tests {
         let dst = dir.path().join("b.db");
         let err = backup_sqlite(&dir.path().join("nope.db"), &dst).expect_err("must fail");
         assert!(err.to_string().contains("no database"), "{err}");
-        assert!(!dst.exists() && !dir.path().join("b.db.partial").exists());
+        assert!(!dst.exists());
+        assert_eq!(
+            files_in(dir.path()),
+            Vec::<String>::new(),
+            "no partial file left"
+        );
     }
 }
