@@ -192,3 +192,24 @@ async fn a_redirect_is_refused_naming_where_it_points_and_the_password_is_not_re
         assert_eq!(target.connections(), 0, "{status}: {:?}", target.requests());
     }
 }
+
+/// A server that starts its answer and dies before finishing it is gone, not wrong: the app
+/// says it can't be reached (so it goes offline and falls back to its cache), while a whole
+/// answer that is not Keebai's is still reported as such.
+#[tokio::test]
+async fn an_answer_cut_short_is_server_unreachable_and_a_foreign_one_is_unexpected() {
+    let cut = Trap::start(Some(
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"session_token\":\"kbai_se"
+            .to_vec(),
+    ));
+    let e = sign_in(&cut.url()).await.expect_err("cut short");
+    assert_eq!(e.code, ErrorCode::ServerUnreachable, "{e:?}");
+    assert!(e.message.contains("partway"), "{}", e.message);
+
+    let foreign = Trap::start(Some(
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
+            .to_vec(),
+    ));
+    let e = sign_in(&foreign.url()).await.expect_err("not Keebai's");
+    assert_eq!(e.code, ErrorCode::UnexpectedResponse, "{e:?}");
+}

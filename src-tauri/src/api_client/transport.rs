@@ -50,7 +50,21 @@ impl ApiClient {
 
     pub(super) async fn send<T: DeserializeOwned>(&self, rb: RequestBuilder) -> AppResult<T> {
         let response = check_status(self.execute(rb).await?).await?;
-        response.json::<T>().await.map_err(|e| {
+        // Read whole first, then decoded: an answer that began and then stopped (the server
+        // died, the connection dropped, the body never finished in time) means the server is
+        // gone, not wrong — offline, so the cache answers and the app retries — while a whole
+        // answer that does not decode is one Keebai does not send.
+        let body = response.bytes().await.map_err(|_| {
+            AppError::new(
+                ErrorCode::ServerUnreachable,
+                format!(
+                    "The server at {} stopped answering partway through. Check that it is \
+                     running.",
+                    self.server()
+                ),
+            )
+        })?;
+        serde_json::from_slice::<T>(&body).map_err(|e| {
             AppError::new(
                 ErrorCode::UnexpectedResponse,
                 format!("The server's answer is not what Keebai sends: {e}"),
