@@ -53,6 +53,8 @@ export class SessionStore {
   syncing = $state(false);
   /** Offline syncs in a row, for the backoff; the pending automatic retry. */
   private failures = 0;
+  /** Token-list loads started, so an answer older than the latest one is dropped. */
+  private loads = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
@@ -151,13 +153,17 @@ export class SessionStore {
   };
 
   load = async () => {
+    // Loads can overlap (a sync's slow read, then a revoke's): only the latest one started
+    // may set the list, or an older answer would bring back what a later action changed.
+    const mine = ++this.loads;
     this.pageError = null;
     try {
       const [list, groups] = await Promise.all([api.listTokens(), api.listPermissions()]);
+      if (mine !== this.loads) return;
       this.list = judged(list);
       this.groups = groups;
     } catch (e) {
-      this.handle(e);
+      if (mine === this.loads) this.handle(e);
     }
   };
 
@@ -210,11 +216,14 @@ export class SessionStore {
   };
 
   signOut = async () => {
+    // Rust lets the session go before the steps that can fail (the keyring, the cache), so a
+    // failed sign-out is still a sign-out: the app returns to sign-in either way, saying what
+    // could not be cleaned up, rather than showing a session Rust no longer has.
+    let failed: AppError | null = null;
     try {
       await api.signOut();
     } catch (e) {
-      this.pageError = e as AppError;
-      return;
+      failed = e as AppError;
     }
     this.stopRetrying();
     this.failures = 0;
@@ -223,6 +232,7 @@ export class SessionStore {
     this.head = null;
     this.groups = [];
     this.pageError = null;
+    this.notice = failed ? `Signed out, but not everything could be cleaned up: ${failed.message}` : null;
     this.config = await api.appConfig();
   };
 

@@ -161,3 +161,43 @@ describe('a list that ages on screen', () => {
     }
   });
 });
+
+describe('answers that arrive late or fail', () => {
+  it('keeps the newest token list when an older load answers last', async () => {
+    const pending: ((l: TokenListView) => void)[] = [];
+    vi.mocked(invoke).mockImplementation(async (cmd: string) => {
+      if (cmd === 'list_tokens') return new Promise((resolve) => pending.push(resolve));
+      if (cmd === 'list_permissions') return [];
+      throw { code: 'internal', message: `unexpected ${cmd}` };
+    });
+    const store = new SessionStore();
+    store.session = session;
+    const older = store.load(); // e.g. a sync's slow read
+    const newer = store.load(); // e.g. the reload after a revoke
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    const before = listOf(3);
+    const after = listOf(2);
+    pending[1](after);
+    await newer;
+    pending[0](before);
+    await older;
+    expect(store.list).toBe(after);
+    store.ended({ code: 'not_signed_in', message: 'done' });
+  });
+
+  it('returns to sign-in when sign-out fails to clean up, saying what was left', async () => {
+    vi.mocked(invoke).mockImplementation(async (cmd: string) => {
+      if (cmd === 'sign_out') throw { code: 'keyring_unavailable', message: 'The keyring is locked.' };
+      if (cmd === 'app_config') return {};
+      throw { code: 'internal', message: `unexpected ${cmd}` };
+    });
+    const store = new SessionStore();
+    store.session = session;
+    store.list = listOf(1);
+    await store.signOut();
+    expect(store.session).toBeNull();
+    expect(store.list).toBeNull();
+    expect(store.pageError).toBeNull();
+    expect(store.notice).toContain('The keyring is locked.');
+  });
+});
